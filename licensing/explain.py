@@ -1,0 +1,291 @@
+"""Stage 6: explain — solver results → the `Verdict` model, and plain-language text.
+
+Every conflict names its clauses (license, clause, section, short quote, rule
+file:line:col), the component each reached and the path from the target to
+it, and the stated facts and assumption values it rests on.
+"""
+
+from __future__ import annotations
+
+import z3
+
+from .compiler import EnvVar, Fact, Instance, Problem
+from .solver import Decision
+from .verdict import (
+    AssumptionUsed,
+    Case,
+    ClauseRef,
+    Conflict,
+    DependsOn,
+    Fix,
+    Obligation,
+    Verdict,
+)
+from .verdict import Choice as ChoiceModel
+
+EFFECT_WORDS = {
+    "forbid": "forbids",
+    "require-that": "requires",
+    "impose": "carries terms into the work",
+    "permit": "grants only",
+    "undecided": "has unknown terms",
+    "require": "requires",
+}
+
+
+def clause_ref(instance: Instance) -> ClauseRef:
+    first = instance.placements[0]
+    clause = instance.clause
+    declared = first.term.declared if first.term.declared != first.term.license else None
+    if instance.via_exception:
+        declared = f"{first.term.declared} WITH {instance.via_exception}"
+    return ClauseRef(
+        license=instance.license,
+        clause=clause.name,
+        section=clause.section,
+        quote=clause.quote,
+        effect=clause.effect,
+        component=first.component,
+        role=first.reach.role,
+        path=list(first.reach.path),
+        via=list(first.reach.via),
+        source=str(clause.span),
+        also_components=[p.component for p in instance.placements[1:]],
+        declared_license=declared,
+    )
+
+
+def _fact_text(fact: Fact) -> str:
+    if isinstance(fact.value, bool):
+        return fact.name if fact.value else f"{fact.name} = false"
+    if isinstance(fact.value, float):
+        value = f"{fact.value:,.0f}" if fact.value == int(fact.value) else str(fact.value)
+        return f"{fact.name} = {value}"
+    return f"{fact.name} = {fact.value}"
+
+
+def _conflict(problem: Problem, core: list[z3.BoolRef]) -> Conflict:
+    clauses, facts, assumptions = [], [], []
+    sources: dict[str, str] = {}
+    source = problem.resolved.source
+    for literal in core:
+        item = problem.by_literal.get(str(literal))
+        if isinstance(item, Instance):
+            clauses.append(clause_ref(item))
+        elif isinstance(item, Fact):
+            text = _fact_text(item)
+            facts.append(text)
+            location = source.locate(*item.path)
+            if location:
+                sources[text] = location
+        elif isinstance(item, tuple):
+            var, label = item
+            assumptions.append(f"{var.name} = {label}")
+    return Conflict(clauses=clauses, facts=facts, assumptions=assumptions, fact_sources=sources)
+
+
+def _depends(depends: list[tuple[EnvVar, dict[str, str]]]) -> list[DependsOn]:
+    out = []
+    for var, by_value in depends:
+        if var.kind == "number":
+            out.append(DependsOn(assumption=var.name, cases=_ranges(by_value)))
+        else:
+            out.append(DependsOn(assumption=var.name, yes=by_value.get("yes"), no=by_value.get("no")))  # type: ignore[arg-type]
+    return out
+
+
+def _ranges(by_value: dict[str, str]) -> list[Case]:
+    points = list(by_value.items())
+    groups: list[tuple[str, str, str]] = []  # first label, last label, verdict
+    for label, verdict in points:
+        if groups and groups[-1][2] == verdict:
+            groups[-1] = (groups[-1][0], label, verdict)
+        else:
+            groups.append((label, label, verdict))
+    cases = []
+    for index, (low, high, verdict) in enumerate(groups):
+        if index == 0:
+            when = f"≤ {high}"
+        elif index == len(groups) - 1:
+            when = f"≥ {low}"
+        else:
+            when = f"{low} to {high}"
+        cases.append(Case(when=when, verdict=verdict))  # type: ignore[arg-type]
+    return cases
+
+
+def _assumptions(problem: Problem) -> list[AssumptionUsed]:
+    vocabulary = problem.resolved.library.vocabulary
+    facts = problem.resolved.facts
+    used = []
+    unknown = {var.name: var for var in problem.env}
+    for name, value in facts.assumptions.items():
+        if value != "unknown" or name in unknown:
+            used.append(AssumptionUsed(name=name, value=value, stated=value != "unknown", description=vocabulary.describe("assumption", name)))
+    for var in problem.env:
+        if var.kind != "assumption":
+            description = vocabulary.describe(var.kind, var.name)
+            used.append(AssumptionUsed(name=var.name, value="unknown", stated=False, description=description))
+    return used
+
+
+def build_verdict(problem: Problem, decision: Decision, scenario_name: str | None = None) -> Verdict:
+    vocabulary = problem.resolved.library.vocabulary
+    obligations = []
+    seen = set()
+    for instance, duty, when in decision.obligations:
+        for placement in instance.placements:
+            key = (duty, instance.license, placement.component, instance.clause.section)
+            if key in seen:
+                continue
+            seen.add(key)
+            obligations.append(
+                Obligation(
+                    duty=duty,
+                    description=vocabulary.describe("duty", duty),
+                    license=instance.license,
+                    clause=instance.clause.name,
+                    section=instance.clause.section,
+                    component=placement.component,
+                    path=list(placement.reach.path),
+                    source=str(instance.clause.span),
+                    when=when,
+                )
+            )
+    choices = []
+    for name, k in decision.choices:
+        component = problem.resolved.components[name]
+        option = component.options[k]
+        chosen = " AND ".join(str(t) for t in option)
+        expression = component.expression.text if component.expression else ""
+        choices.append(ChoiceModel(component=name, expression=expression, chosen=chosen))
+    notes = list(decision.notes)
+    for result in decision.results:
+        if result.status == "undecided":
+            for instance in problem.undecided:
+                for placement in instance.placements:
+                    note = f"the terms of '{placement.component}' are not known ({instance.license}): nothing that depends on them can be called allowed"
+                    if note not in notes:
+                        notes.append(note)
+    for component in problem.resolved.components.values():
+        if component.reaches and not component.declared and component.name != problem.resolved.target:
+            notes.append(f"'{component.name}' declares no license; it was treated as NOASSERTION")
+    return Verdict(
+        verdict=decision.verdict,  # type: ignore[arg-type]
+        target=problem.resolved.target,
+        conflicts=[_conflict(problem, core) for core in decision.conflicts],
+        obligations=obligations,
+        depends_on=_depends(decision.depends),
+        fixes=[Fix(change=change, then=then) for change, then in decision.fixes],  # type: ignore[arg-type]
+        release_license=decision.release,
+        release_options=decision.release_options,
+        choices=choices,
+        assumptions=_assumptions(problem),
+        notes=notes,
+        scenario=scenario_name,
+    )
+
+
+# ---------------------------------------------------------------- plain text
+
+HEADLINES = {
+    "allowed": "ALLOWED: a compliant way exists whatever the open questions are.",
+    "forbidden": "FORBIDDEN: no compliant way exists.",
+    "depends": "DEPENDS: the answer turns on an open question of law or fact.",
+    "unknown": "UNKNOWN: licet cannot give an answer it can stand behind.",
+}
+
+
+def path_text(path: list[str], via: list[str]) -> str:
+    parts = [path[0]]
+    for name, relation in zip(path[1:], via):
+        parts.append(f"{name} ({relation})")
+    return " → ".join(parts)
+
+
+def _fact_words(fact: str) -> str:
+    if fact.startswith("use.actions."):
+        return f"you {fact.rsplit('.', 1)[1]} the target"
+    if fact == "use.commercial":
+        return "the use is commercial"
+    if fact.startswith("use.purposes."):
+        return f"the use is for {fact.rsplit('.', 1)[1]}"
+    if fact.startswith("assume."):
+        return "you assume " + fact.split(".", 1)[1]
+    if fact.startswith("components.") and ".license = " in fact:
+        name, value = fact[len("components.") :].split(".license = ", 1)
+        return f"'{name}' is declared as {value}"
+    if fact.startswith("use.release-license = "):
+        return "you release under " + fact.split(" = ", 1)[1]
+    return fact
+
+
+def _clause_lines(ref: ClauseRef) -> list[str]:
+    license_text = ref.license if not ref.declared_license else f"{ref.license} (from {ref.declared_license})"
+    lines = [f"  - {license_text} § {ref.section} ({ref.clause}) {EFFECT_WORDS.get(ref.effect, ref.effect)}"]
+    if ref.quote:
+        lines.append(f'      "{ref.quote}"')
+    where = f"      reaches '{ref.component}' as {ref.role}: {path_text(ref.path, ref.via)}"
+    if ref.also_components:
+        more = ref.also_components
+        shown = ", ".join(more[:3]) + (f" and {len(more) - 3} more" if len(more) > 3 else "")
+        where += f" (also: {shown})"
+    lines.append(where)
+    lines.append(f"      rule: {ref.source}")
+    return lines
+
+
+def render_text(verdict: Verdict) -> str:
+    out = []
+    title = f"{verdict.scenario}: " if verdict.scenario else ""
+    out.append(f"{title}{HEADLINES[verdict.verdict]}")
+    out.append(f"target: {verdict.target}")
+    for index, conflict in enumerate(verdict.conflicts, 1):
+        out.append("")
+        out.append(f"Conflict {index}:")
+        for ref in conflict.clauses:
+            out.extend(_clause_lines(ref))
+        for fact in conflict.facts:
+            where = conflict.fact_sources.get(fact)
+            out.append(f"  - fact: {_fact_words(fact)}" + (f"  [{where}]" if where else ""))
+        for assumption in conflict.assumptions:
+            out.append(f"  - if {assumption}")
+    if verdict.depends_on:
+        out.append("")
+        out.append("It depends on:")
+        for item in verdict.depends_on:
+            if item.cases:
+                cases = "; ".join(f"{c.when} → {c.verdict}" for c in item.cases)
+                out.append(f"  - {item.assumption}: {cases}")
+            else:
+                out.append(f"  - {item.assumption}: yes → {item.yes}, no → {item.no}")
+    if verdict.release_license or verdict.choices:
+        out.append("")
+        if verdict.release_license:
+            others = [o for o in verdict.release_options if o != verdict.release_license]
+            line = f"Release under: {verdict.release_license}"
+            if others:
+                line += " (also possible: " + ", ".join(others) + ")"
+            out.append(line)
+        for choice in verdict.choices:
+            out.append(f"Choose for '{choice.component}' ({choice.expression}): {choice.chosen}")
+    if verdict.obligations:
+        out.append("")
+        out.append("Obligations:")
+        for ob in verdict.obligations:
+            condition = f" (if {', '.join(ob.when)})" if ob.when else ""
+            out.append(f"  - {ob.description} [{ob.duty}] — {ob.license} § {ob.section}, for '{ob.component}'{condition}")
+    if verdict.fixes:
+        out.append("")
+        out.append("Ways out:")
+        for fix in verdict.fixes:
+            out.append(f"  - {fix.change} → {fix.then}")
+    if verdict.assumptions:
+        out.append("")
+        out.append("Open questions and assumptions:")
+        for item in verdict.assumptions:
+            origin = "stated" if item.stated else "not stated, both answers checked"
+            out.append(f"  - {item.name} = {item.value} ({origin}): {item.description}")
+    for note in verdict.notes:
+        out.append(f"note: {note}")
+    return "\n".join(out)

@@ -1,0 +1,26 @@
+"""Where the shipped grammar and rules live, installed or in a checkout.
+
+An installed package carries them as `licensing/grammars` and `licensing/rules`;
+a checkout (and an editable install) keeps them beside the `licensing` folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _shipped(name: str) -> Path:
+    inside = _PACKAGE / name
+    if inside.is_dir():
+        return inside
+    return _PACKAGE.parent / name
+
+
+def rules_dir() -> Path:
+    return _shipped("rules")
+
+
+def grammar_path() -> Path:
+    return _shipped("grammars") / "licet.lark"

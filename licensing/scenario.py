@@ -1,0 +1,497 @@
+"""Stage 3: the scenario — the one input format — checked against the library,
+and the graph walk that says which component plays which role for the target.
+
+A scenario comes from YAML/JSON text (with line numbers kept for explanations),
+from a dict, or from Python; all three become the same pydantic `Scenario`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import ScenarioError, UnknownLicenseError, did_you_mean, source_line
+from .library import Expression, Library, Option
+
+AssumptionValue = Literal["yes", "no", "unknown"]
+COMPONENT_FIELDS = {"kind", "license", "description"}
+
+
+def _yes_no(value: object) -> object:
+    # YAML 1.1 reads yes/no as booleans; the scenario format means the words.
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return value
+
+
+class Component(BaseModel):
+    """An artifact: code, data, weights or outputs, under a license expression.
+
+    Relations (`derived-from`, `trained-on`, …) are the vocabulary's; they are
+    collected into `relations` and checked against the library when resolved.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    kind: str
+    license: str | None = None
+    description: str | None = None
+    relations: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _gather_relations(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        data = dict(data)
+        relations = dict(data.pop("relations", {}) or {})
+        for key in [k for k in data if k not in COMPONENT_FIELDS]:
+            value = data.pop(key)
+            relations[key] = [value] if isinstance(value, str) else value
+        data["relations"] = relations
+        return data
+
+    @field_validator("relations")
+    @classmethod
+    def _no_empty_names(cls, relations: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for name, targets in relations.items():
+            for target in targets:
+                if not isinstance(target, str) or not target:
+                    raise ValueError(f"'{name}' must list component names")
+        return relations
+
+
+class Use(BaseModel):
+    """What the user does with the target."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    target: str
+    actions: tuple[str, ...] = Field(min_length=1)
+    commercial: bool | None = None
+    purposes: tuple[str, ...] = ()
+    facts: dict[str, float | bool] = Field(default_factory=dict)
+    release_license: str | None = Field(default=None, alias="release-license")
+
+    @field_validator("actions", "purposes", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+
+class Scenario(BaseModel):
+    """The question: these components, this use of the target, these assumptions."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    components: dict[str, Component] = Field(min_length=1)
+    use: Use
+    assume: dict[str, AssumptionValue] = Field(default_factory=dict)
+
+    @field_validator("assume", mode="before")
+    @classmethod
+    def _assumption_words(cls, value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return {k: _yes_no(v) for k, v in value.items()}
+        return value
+
+
+# ---------------------------------------------------------------- reading
+
+
+@dataclass
+class SourceMap:
+    """Where each key of a scenario file was written, by key path."""
+
+    file: str | None = None
+    positions: dict[tuple[str, ...], tuple[int, int]] = field(default_factory=dict)
+    text: str = ""
+
+    def locate(self, *path: str) -> str | None:
+        if self.file is None:
+            return None
+        for end in range(len(path), 0, -1):
+            position = self.positions.get(tuple(path[:end]))
+            if position:
+                return f"{self.file}:{position[0]}:{position[1]}"
+        return self.file
+
+    def error(self, message: str, path: tuple[str, ...], hint: str | None = None, cls: type[ScenarioError] = ScenarioError) -> ScenarioError:
+        line = column = None
+        for end in range(len(path), 0, -1):
+            position = self.positions.get(tuple(path[:end]))
+            if position:
+                line, column = position
+                break
+        return cls(
+            message,
+            file=self.file,
+            line=line,
+            column=column,
+            text=source_line(self.text, line) if line else None,
+            hint=hint,
+        )
+
+
+def _positions(node: yaml.Node, prefix: tuple[str, ...], out: dict[tuple[str, ...], tuple[int, int]]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            path = prefix + (str(key.value),)
+            out[path] = (key.start_mark.line + 1, key.start_mark.column + 1)
+            _positions(value, path, out)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            path = prefix + (str(index),)
+            out[path] = (item.start_mark.line + 1, item.start_mark.column + 1)
+            _positions(item, path, out)
+
+
+def read_scenario_text(text: str, display: str) -> tuple[Scenario, SourceMap]:
+    """Parse scenario YAML or JSON text; errors carry file:line:col."""
+    source = SourceMap(display, {}, text)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        problem = getattr(err, "problem", None) or str(err)
+        raise ScenarioError(
+            f"not valid YAML: {problem}",
+            file=display,
+            line=line,
+            column=column,
+            text=source_line(text, line) if line else None,
+            hint="check indentation and that every 'key: value' pair has a space after the colon",
+        ) from None
+    if node is not None:
+        _positions(node, (), source.positions)
+    if not isinstance(data, Mapping):
+        raise ScenarioError(
+            "a scenario is a mapping with 'components' and 'use'",
+            file=display,
+            line=1,
+            hint="see examples/ for the scenario format",
+        )
+    return scenario_from_dict(data, source), source
+
+
+def read_scenario_file(path: str | Path) -> tuple[Scenario, SourceMap]:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError("scenario file not found", file=str(path), hint="check the path") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError(f"cannot read scenario: {err}", file=str(path), hint="scenarios are UTF-8 YAML or JSON") from None
+    return read_scenario_text(text, str(path))
+
+
+def scenario_from_dict(data: Mapping[str, Any], source: SourceMap | None = None) -> Scenario:
+    source = source or SourceMap()
+    try:
+        return Scenario.model_validate(dict(data))
+    except ValidationError as err:
+        first = err.errors()[0]
+        path = tuple(str(p) for p in first["loc"])
+        where = ".".join(path) or "scenario"
+        message = first["msg"]
+        if first["type"] == "extra_forbidden":
+            message = f"unknown key '{path[-1]}'"
+        elif first["type"] == "missing":
+            message = f"'{path[-1]}' is required"
+        raise source.error(f"{where}: {message}", path, hint=_validation_hint(first["type"], path)) from None
+
+
+def _validation_hint(kind: str, path: tuple[str, ...]) -> str:
+    if kind == "extra_forbidden":
+        return "the scenario has 'components', 'use' and 'assume'; 'use' has target, actions, commercial, purposes, facts, release-license"
+    if path and path[0] == "assume":
+        return "assumptions take yes, no or unknown"
+    if path[:2] == ("use", "actions"):
+        return "actions are a list such as [distribute] or [serve, modify]"
+    return "see examples/ for the scenario format"
+
+
+def scenario_to_yaml(scenario: Scenario) -> str:
+    data = json.loads(scenario.model_dump_json(by_alias=True, exclude_none=True))
+    for component in data["components"].values():
+        component.update(component.pop("relations", {}))
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+# ---------------------------------------------------------------- resolving
+
+
+@dataclass(frozen=True)
+class Term:
+    """One license of an option, after `-or-later` offers are expanded."""
+
+    license: str
+    exception: str | None
+    declared: str  # what the expression said, e.g. GPL-2.0-or-later
+
+    def __str__(self) -> str:
+        return self.license + (f" WITH {self.exception}" if self.exception else "")
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How a component reaches the target: its role and the path to it."""
+
+    role: str
+    path: tuple[str, ...]  # component names, from the target to this component
+    via: tuple[str, ...]  # relation names along the path
+
+
+@dataclass(frozen=True)
+class ResolvedComponent:
+    name: str
+    kind: str
+    expression: Expression | None
+    options: tuple[tuple[Term, ...], ...]
+    reaches: tuple[Reach, ...]
+    declared: bool  # False when the license was left out and NOASSERTION assumed
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(r.role for r in self.reaches)
+
+    def reach(self, role: str) -> Reach | None:
+        for reach in self.reaches:
+            if reach.role == role:
+                return reach
+        return None
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The stated facts of the use, plus what was left unstated."""
+
+    actions: frozenset[str]
+    commercial: bool | None
+    purposes: frozenset[str]
+    numbers: dict[str, float]
+    flags: dict[str, bool]
+    release: str | None
+    assumptions: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ResolvedScenario:
+    scenario: Scenario
+    library: Library
+    source: SourceMap
+    target: str
+    components: dict[str, ResolvedComponent]
+    facts: Facts
+
+    @property
+    def reached(self) -> list[ResolvedComponent]:
+        return [c for c in self.components.values() if c.reaches]
+
+
+def resolve(scenario: Scenario, library: Library, source: SourceMap | None = None) -> ResolvedScenario:
+    """Check every word and id of the scenario against the library and walk the graph."""
+    source = source or SourceMap()
+    vocabulary = library.vocabulary
+    names = list(scenario.components)
+    use = scenario.use
+    if use.target not in scenario.components:
+        raise source.error(
+            f"use.target '{use.target}' is not a component",
+            ("use", "target"),
+            hint=did_you_mean(use.target, names) or "name one of: " + ", ".join(names),
+        )
+
+    for name, component in scenario.components.items():
+        if not vocabulary.has("kind", component.kind):
+            raise source.error(
+                f"component '{name}': unknown kind '{component.kind}'",
+                ("components", name, "kind"),
+                hint=did_you_mean(component.kind, vocabulary.names("kind")) or "kinds: " + ", ".join(vocabulary.names("kind")),
+            )
+        for relation, targets in component.relations.items():
+            if relation not in vocabulary.relations:
+                raise source.error(
+                    f"component '{name}': unknown key or relation '{relation}'",
+                    ("components", name, relation),
+                    hint=did_you_mean(relation, list(vocabulary.relations) + sorted(COMPONENT_FIELDS))
+                    or "relations: " + ", ".join(vocabulary.relations),
+                )
+            for index, other in enumerate(targets):
+                if other not in scenario.components:
+                    raise source.error(
+                        f"component '{name}': '{relation}' names '{other}', which is not a component",
+                        ("components", name, relation, str(index)),
+                        hint=did_you_mean(other, names) or "add it under 'components'",
+                    )
+                if other == name:
+                    raise source.error(f"component '{name}' is related to itself", ("components", name, relation))
+    _check_acyclic(scenario, source)
+
+    for index, action in enumerate(use.actions):
+        if not vocabulary.has("action", action):
+            raise source.error(
+                f"unknown action '{action}'",
+                ("use", "actions", str(index)),
+                hint=did_you_mean(action, vocabulary.names("action")) or "actions: " + ", ".join(vocabulary.names("action")),
+            )
+    for index, purpose in enumerate(use.purposes):
+        if not vocabulary.has("purpose", purpose):
+            raise source.error(
+                f"unknown purpose '{purpose}'",
+                ("use", "purposes", str(index)),
+                hint=did_you_mean(purpose, vocabulary.names("purpose")) or "run `licet vocabulary` to list purposes",
+            )
+    numbers: dict[str, float] = {}
+    flags: dict[str, bool] = {}
+    for key, value in use.facts.items():
+        if vocabulary.has("number", key) and not isinstance(value, bool):
+            numbers[key] = float(value)
+        elif vocabulary.has("flag", key) and isinstance(value, bool):
+            flags[key] = value
+        else:
+            known = vocabulary.names("number") + vocabulary.names("flag")
+            raise source.error(
+                f"unknown fact '{key}'" if key not in known else f"fact '{key}' has the wrong type",
+                ("use", "facts", key),
+                hint=did_you_mean(key, known) or "facts: " + ", ".join(known),
+            )
+    commercial = use.commercial
+    commercial_flag = "use.commercial"
+    if commercial is not None and vocabulary.has("flag", commercial_flag):
+        flags[commercial_flag] = commercial
+    for key, value in scenario.assume.items():
+        if not vocabulary.has("assumption", key):
+            raise source.error(
+                f"unknown assumption '{key}'",
+                ("assume", key),
+                hint=did_you_mean(key, vocabulary.names("assumption")) or "assumptions: " + ", ".join(vocabulary.names("assumption")),
+            )
+    assumptions = {name: scenario.assume.get(name, "unknown") for name in vocabulary.names("assumption")}
+
+    release = None
+    if use.release_license is not None:
+        release = _release_id(library, use.release_license, source)
+
+    reaches = _walk(scenario, library, use.target)
+    components = {}
+    for name, component in scenario.components.items():
+        expression, options, declared = _options(library, name, component, source, is_target=name == use.target)
+        components[name] = ResolvedComponent(name, component.kind, expression, options, tuple(reaches.get(name, ())), declared)
+    facts = Facts(
+        actions=frozenset(use.actions),
+        commercial=commercial,
+        purposes=frozenset(use.purposes),
+        numbers=numbers,
+        flags=flags,
+        release=release,
+        assumptions=assumptions,
+    )
+    return ResolvedScenario(scenario, library, source, use.target, components, facts)
+
+
+def _release_id(library: Library, text: str, source: SourceMap) -> str:
+    where = ("use", "release-license")
+    try:
+        expression = library.parse_expression(text)
+    except UnknownLicenseError as err:
+        raise source.error(err.message, where, hint=err.hint, cls=UnknownLicenseError) from None
+    if len(expression.options) != 1 or len(expression.options[0].terms) != 1 or expression.options[0].terms[0][1]:
+        raise source.error(
+            f"release-license must be one license id, not '{text}'",
+            where,
+            hint="name the one license you release under; leave it out to let licet find one",
+        )
+    license_id = expression.options[0].terms[0][0]
+    if license_id not in library.release_domain:
+        raise source.error(f"a work cannot be released under '{license_id}'", where, hint="name the license you release under")
+    return license_id
+
+
+def _options(
+    library: Library, name: str, component: Component, source: SourceMap, is_target: bool
+) -> tuple[Expression | None, tuple[tuple[Term, ...], ...], bool]:
+    text = component.license
+    declared = text is not None
+    if text is None:
+        if is_target:
+            return None, (), False
+        text = "NOASSERTION"
+    try:
+        expression = library.parse_expression(text)
+    except UnknownLicenseError as err:
+        raise source.error(f"component '{name}': {err.message}", ("components", name, "license"), hint=err.hint, cls=UnknownLicenseError) from None
+    options: list[tuple[Term, ...]] = []
+    for option in expression.options:
+        options.extend(_expand_offers(library, option))
+    return expression, tuple(dict.fromkeys(options)), declared
+
+
+def _expand_offers(library: Library, option: Option) -> list[tuple[Term, ...]]:
+    """`-or-later` licenses offer a choice: each offered license is one more option."""
+    expanded: list[tuple[Term, ...]] = [()]
+    for license_id, exception in option.terms:
+        if exception is not None and license_id not in library.licenses:
+            raise UnknownLicenseError(f"'{license_id}' is not a license and cannot carry an exception")
+        offered = library.licenses[license_id].offers or (license_id,)
+        expanded = [prefix + (Term(choice, exception, license_id),) for prefix in expanded for choice in offered]
+    return expanded
+
+
+def _check_acyclic(scenario: Scenario, source: SourceMap) -> None:
+    state: dict[str, int] = {}
+
+    def visit(name: str, trail: list[str]) -> None:
+        state[name] = 1
+        for targets in scenario.components[name].relations.values():
+            for other in targets:
+                if state.get(other) == 1:
+                    cycle = trail[trail.index(other):] + [other] if other in trail else [name, other]
+                    raise source.error(
+                        "components relate to each other in a cycle: " + " → ".join(cycle),
+                        ("components", name),
+                        hint="a component cannot be derived from, trained on or include itself, even indirectly",
+                    )
+                if state.get(other) is None:
+                    visit(other, trail + [other])
+        state[name] = 2
+
+    for name in scenario.components:
+        if name not in state:
+            visit(name, [name])
+
+
+def _walk(scenario: Scenario, library: Library, target: str) -> dict[str, list[Reach]]:
+    """Breadth-first from the target: every (component, role) once, by its shortest path."""
+    vocabulary = library.vocabulary
+    start_role = "self"
+    found: dict[str, list[Reach]] = {target: [Reach(start_role, (target,), ())]}
+    seen = {(target, start_role)}
+    queue = deque([(target, Reach(start_role, (target,), ()))])
+    while queue:
+        name, reach = queue.popleft()
+        for relation, others in scenario.components[name].relations.items():
+            relation_role = vocabulary.relations[relation].role
+            role = vocabulary.compose_roles(reach.role, relation_role)
+            if role is None:
+                continue
+            for other in others:
+                if (other, role) in seen:
+                    continue
+                seen.add((other, role))
+                next_reach = Reach(role, reach.path + (other,), reach.via + (relation,))
+                found.setdefault(other, []).append(next_reach)
+                queue.append((other, next_reach))
+    return found

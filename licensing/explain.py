@@ -84,6 +84,34 @@ def _conflict(problem: Problem, core: list[z3.BoolRef]) -> Conflict:
     return Conflict(clauses=clauses, facts=facts, assumptions=assumptions, fact_sources=sources)
 
 
+def _merge(conflicts: list[Conflict]) -> list[Conflict]:
+    """One conflict per set of clauses, facts and assumptions: the same clause
+    reaching several components (in different roles) is one finding."""
+    merged: dict[tuple, Conflict] = {}
+    for conflict in conflicts:
+        key = (
+            tuple(sorted((c.license, c.clause) for c in conflict.clauses)),
+            tuple(sorted(conflict.facts)),
+            tuple(sorted(conflict.assumptions)),
+        )
+        existing = merged.get(key)
+        if existing is None:
+            merged[key] = conflict
+            continue
+        clauses = []
+        for mine in existing.clauses:
+            extra = [
+                name
+                for other in conflict.clauses
+                if (other.license, other.clause) == (mine.license, mine.clause)
+                for name in [other.component, *other.also_components]
+                if name != mine.component and name not in mine.also_components
+            ]
+            clauses.append(mine.model_copy(update={"also_components": mine.also_components + extra}))
+        merged[key] = existing.model_copy(update={"clauses": clauses})
+    return list(merged.values())
+
+
 def _depends(depends: list[tuple[EnvVar, dict[str, str]]]) -> list[DependsOn]:
     out = []
     for var, by_value in depends:
@@ -173,7 +201,7 @@ def build_verdict(problem: Problem, decision: Decision, scenario_name: str | Non
     return Verdict(
         verdict=decision.verdict,  # type: ignore[arg-type]
         target=problem.resolved.target,
-        conflicts=[_conflict(problem, core) for core in decision.conflicts],
+        conflicts=_merge([_conflict(problem, core) for core in decision.conflicts]),
         obligations=obligations,
         depends_on=_depends(decision.depends),
         fixes=[Fix(change=change, then=then) for change, then in decision.fixes],  # type: ignore[arg-type]

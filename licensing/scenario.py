@@ -495,3 +495,59 @@ def _walk(scenario: Scenario, library: Library, target: str) -> dict[str, list[R
                 found.setdefault(other, []).append(next_reach)
                 queue.append((other, next_reach))
     return found
+
+
+# ---------------------------------------------------------------- quick queries
+
+QUICK_TARGET = "system"
+
+
+def quick_scenario(
+    *,
+    code: list[str] = (),  # type: ignore[assignment]
+    weights: list[str] = (),  # type: ignore[assignment]
+    data: list[str] = (),  # type: ignore[assignment]
+    base: list[str] = (),  # type: ignore[assignment]
+    actions: list[str] = (),  # type: ignore[assignment]
+    commercial: bool | None = None,
+    purposes: list[str] = (),  # type: ignore[assignment]
+    facts: dict[str, float | bool] | None = None,
+    assume: dict[str, str] | None = None,
+    release_license: str | None = None,
+    target_license: str | None = None,
+) -> Scenario:
+    """A scenario from a few licenses, for questions asked without a file.
+
+    The target is a system that includes the code and weights, is derived from
+    the base models and was trained on the data.
+    """
+    components: dict[str, dict[str, Any]] = {}
+    target: dict[str, Any] = {"kind": "code" if code or not weights else "weights"}
+    if target_license:
+        target["license"] = target_license
+    for kind, licenses, relation in (
+        ("code", code, "includes"),
+        ("weights", weights, "includes"),
+        ("weights", base, "derived-from"),
+        ("data", data, "trained-on"),
+    ):
+        for index, license_text in enumerate(licenses, 1):
+            name = f"{relation if relation != 'includes' else kind}-{index}"
+            components[name] = {"kind": kind, "license": license_text}
+            target.setdefault(relation, []).append(name)
+    if not components:
+        raise ScenarioError("a quick query needs at least one license", hint="pass --code, --weights, --base or --data with a license id")
+    components[QUICK_TARGET] = target
+    use: dict[str, Any] = {"target": QUICK_TARGET, "actions": list(actions) or ["run"]}
+    if commercial is not None:
+        use["commercial"] = commercial
+    if purposes:
+        use["purposes"] = list(purposes)
+    if facts:
+        use["facts"] = dict(facts)
+    if release_license:
+        use["release-license"] = release_license
+    data_in: dict[str, Any] = {"components": components, "use": use}
+    if assume:
+        data_in["assume"] = dict(assume)
+    return scenario_from_dict(data_in)

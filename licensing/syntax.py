@@ -163,10 +163,14 @@ class _ToAst(Transformer):
 
     @v_args(meta=True)
     def any_of(self, meta, items):
+        if len(items) == 1:
+            return items[0]
         return n.AnyOf(tuple(items), span=_span(self.display, meta))
 
     @v_args(meta=True)
     def all_of(self, meta, items):
+        if len(items) == 1:
+            return items[0]
         return n.AllOf(tuple(items), span=_span(self.display, meta))
 
     @v_args(meta=True)

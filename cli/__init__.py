@@ -1,0 +1,1 @@
+"""The `licet` command (installed as `licensing.cli`)."""

@@ -1,0 +1,188 @@
+"""The `licet` command: parse arguments, call `licensing`, render.
+
+Exit codes: 0 allowed, 1 forbidden, 2 bad input, 3 depends or unknown.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+import licensing
+from licensing.errors import LicetError, ScenarioError
+from licensing.explain import render_text
+from licensing.library import Library, load_library
+from licensing.scenario import quick_scenario, read_scenario_file, scenario_to_yaml
+from licensing.show import describe_license, list_licenses, render_license, render_licenses, render_vocabulary
+
+EXIT_ALLOWED, EXIT_FORBIDDEN, EXIT_BAD_INPUT, EXIT_UNSURE = 0, 1, 2, 3
+FORMATS = click.Choice(["text", "json"])
+
+
+def _library(rules: str | None) -> Library:
+    return load_library(rules)
+
+
+def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
+    out = {}
+    for value in values:
+        key, sep, rest = value.partition("=")
+        if not sep or not key:
+            raise ScenarioError(f"{option} takes KEY=VALUE, not '{value}'", hint=f"e.g. {option} licensee.monthly-active-users=5000000")
+        out[key.strip()] = rest.strip()
+    return out
+
+
+def _number(text: str, key: str) -> float | bool:
+    lowered = text.lower()
+    if lowered in ("true", "yes"):
+        return True
+    if lowered in ("false", "no"):
+        return False
+    try:
+        return float(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise ScenarioError(f"--fact {key} needs a number or true/false, not '{text}'", hint="e.g. --fact licensee.monthly-active-users=5000000") from None
+
+
+def _exit_code(verdicts: list[str]) -> int:
+    if "forbidden" in verdicts:
+        return EXIT_FORBIDDEN
+    if "depends" in verdicts or "unknown" in verdicts:
+        return EXIT_UNSURE
+    return EXIT_ALLOWED
+
+
+class LicetGroup(click.Group):
+    """Turns user mistakes into a message and exit code 2, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except LicetError as err:
+            click.echo(err.render(), err=True)
+            ctx.exit(EXIT_BAD_INPUT)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit):
+            raise
+        except BrokenPipeError:
+            ctx.exit(EXIT_BAD_INPUT)
+        except Exception as err:  # noqa: BLE001 - the last line of defence
+            click.echo(f"licet: internal error: {type(err).__name__}: {err}\n  help: please report it with the input that caused it", err=True)
+            ctx.exit(EXIT_UNSURE)
+
+
+@click.group(cls=LicetGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="licet", prog_name="licet")
+def cli() -> None:
+    """licet: does this combination of licenses allow this use, and if not, why?"""
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="text for people; json: one object per scenario, one per line")
+@click.option("--code", multiple=True, metavar="LICENSE", help="quick query: code the system includes")
+@click.option("--weights", multiple=True, metavar="LICENSE", help="quick query: model weights the system includes")
+@click.option("--base", multiple=True, metavar="LICENSE", help="quick query: a model the system is derived from (fine-tuned, merged)")
+@click.option("--data", multiple=True, metavar="LICENSE", help="quick query: data the system was trained on")
+@click.option("--use", "actions", multiple=True, metavar="ACTION", help="quick query: run, modify, distribute or serve (repeatable)")
+@click.option("--commercial/--non-commercial", default=None, help="quick query: whether the use is commercial (left out: both are checked)")
+@click.option("--purpose", "purposes", multiple=True, metavar="PURPOSE", help="quick query: a purpose of the use (repeatable)")
+@click.option("--fact", "facts", multiple=True, metavar="NAME=VALUE", help="quick query: a number or flag, e.g. licensee.monthly-active-users=5000000")
+@click.option("--assume", "assume", multiple=True, metavar="NAME=yes|no", help="quick query: settle an assumption")
+@click.option("--release-license", metavar="LICENSE", help="quick query: the license you release the system under")
+@click.option("--print-scenario", is_flag=True, help="print the scenario (YAML) instead of checking it")
+@click.option("--rules", type=click.Path(file_okay=False), help="use another rules folder")
+@click.option("--timeout", type=float, default=20.0, show_default=True, help="seconds the solver may take per question; past it the answer is unknown")
+def check(files, fmt, code, weights, base, data, actions, commercial, purposes, facts, assume, release_license, print_scenario, rules, timeout):
+    """Check scenario files, or a quick query given by flags."""
+    library = _library(rules)
+    quick = any((code, weights, base, data))
+    if files and quick:
+        raise ScenarioError("give scenario files or quick-query flags, not both", hint="put the question in a file, or drop the files")
+    if not files and not quick:
+        raise ScenarioError("nothing to check", hint="give a scenario file (see examples/) or flags such as --weights llama2 --use serve")
+    jobs = []
+    if quick:
+        numbers = {k: _number(v, k) for k, v in _pairs(facts, "--fact").items()}
+        scenario = quick_scenario(
+            code=list(code), weights=list(weights), base=list(base), data=list(data), actions=list(actions),
+            commercial=commercial, purposes=list(purposes), facts=numbers, assume=_pairs(assume, "--assume"),
+            release_license=release_license,
+        )
+        jobs.append(("flags", lambda s=scenario: licensing.check(s, library=library, timeout_ms=int(timeout * 1000), name="flags"), scenario))
+    for path in files:
+        jobs.append((path, None, None))
+
+    verdicts: list[str] = []
+    bad_input = False
+    for name, run, scenario in jobs:
+        try:
+            if run is None:
+                scenario, source = read_scenario_file(path=name)
+                if print_scenario:
+                    click.echo(scenario_to_yaml(scenario), nl=False)
+                    continue
+                verdict = licensing.check(scenario, library=library, timeout_ms=int(timeout * 1000), source=source, name=name)
+            else:
+                if print_scenario:
+                    click.echo(scenario_to_yaml(scenario), nl=False)
+                    continue
+                verdict = run()
+        except LicetError as err:
+            bad_input = True
+            if fmt == "json":
+                click.echo(json.dumps({"scenario": name, **err.as_dict()}))
+            click.echo(err.render(), err=True)
+            continue
+        verdicts.append(verdict.verdict)
+        if fmt == "json":
+            click.echo(json.dumps(verdict.model_dump(mode="json", by_alias=True), ensure_ascii=False))
+        else:
+            if len(jobs) > 1 and len(verdicts) > 1:
+                click.echo("")
+            click.echo(render_text(verdict))
+    sys.exit(EXIT_BAD_INPUT if bad_input else _exit_code(verdicts))
+
+
+@cli.command()
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--rules", type=click.Path(file_okay=False), help="use another rules folder")
+def licenses(fmt, rules):
+    """List every license id the library knows, with aliases, kinds and title."""
+    entries = list_licenses(_library(rules))
+    if fmt == "json":
+        click.echo(json.dumps([e.model_dump(mode="json") for e in entries], ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_licenses(entries))
+
+
+@cli.command()
+@click.argument("license_id")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--rules", type=click.Path(file_okay=False), help="use another rules folder")
+def show(license_id, fmt, rules):
+    """Show the clauses of one license, with sections, in plain words."""
+    description = describe_license(_library(rules), license_id)
+    if fmt == "json":
+        click.echo(json.dumps(description.model_dump(mode="json"), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_license(description))
+
+
+@cli.command()
+@click.option("--rules", type=click.Path(file_okay=False), help="use another rules folder")
+def vocabulary(rules):
+    """List the words scenarios and rules may use: actions, purposes, facts, assumptions…"""
+    click.echo(render_vocabulary(_library(rules)))
+
+
+def main() -> None:
+    """Entry point of the `licet` command."""
+    cli(prog_name="licet")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

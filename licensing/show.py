@@ -1,0 +1,204 @@
+"""The library, described for people: license lists and clauses in plain words."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from . import nodes as n
+from .library import Library
+
+ROLE_WORDS = {
+    "self": "the work itself",
+    "derivative": "a work derived from it",
+    "trained-on": "a model trained on it",
+    "outputs-of": "its outputs",
+    "trained-on-outputs": "a model trained on its outputs",
+    "bundled": "a work that includes it",
+}
+
+
+class LicenseEntry(BaseModel):
+    id: str
+    title: str
+    aliases: list[str]
+    kinds: list[str]
+    source: str
+    clauses: int
+    offers: list[str]
+    exception: bool
+
+
+class ClauseDescription(BaseModel):
+    name: str
+    section: str
+    quote: str | None
+    effect: str
+    text: str
+    source: str
+
+
+class LicenseDescription(BaseModel):
+    id: str
+    title: str
+    summary: str
+    aliases: list[str]
+    kinds: list[str]
+    source: str
+    offers: list[str]
+    exception: bool
+    clauses: list[ClauseDescription]
+    file: str
+
+
+def list_licenses(library: Library) -> list[LicenseEntry]:
+    entries = []
+    for lic in list(library.licenses.values()) + list(library.exceptions.values()):
+        entries.append(
+            LicenseEntry(
+                id=lic.id,
+                title=lic.title,
+                aliases=list(lic.aliases),
+                kinds=list(lic.covers),
+                source=lic.source,
+                clauses=len(lic.clauses),
+                offers=list(lic.offers),
+                exception=lic.is_exception,
+            )
+        )
+    return sorted(entries, key=lambda e: (e.exception, e.id.lower()))
+
+
+def render_licenses(entries: list[LicenseEntry]) -> str:
+    width = max(len(e.id) for e in entries) if entries else 10
+    lines = []
+    for e in entries:
+        kinds = ",".join(e.kinds) or "-"
+        extra = f" (choice of {', '.join(e.offers)})" if e.offers else ""
+        extra += " [exception]" if e.exception else ""
+        lines.append(f"{e.id:<{width}}  {kinds:<26} {e.title}{extra}")
+        if e.aliases:
+            lines.append(f"{'':<{width}}  {'':<26} aliases: {', '.join(e.aliases)}")
+    return "\n".join(lines)
+
+
+def _list(words: list[str], joiner: str = "or") -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + f" {joiner} " + words[-1]
+
+
+def condition_text(cond: n.Condition) -> str:
+    """A condition in plain words."""
+    if isinstance(cond, n.Const):
+        return "always" if cond.value else "never"
+    if isinstance(cond, n.AllOf):
+        return " and ".join(_grouped(c) for c in cond.items)
+    if isinstance(cond, n.AnyOf):
+        return " or ".join(_grouped(c) for c in cond.items)
+    if isinstance(cond, n.Not):
+        return f"not ({condition_text(cond.item)})"
+    if isinstance(cond, n.Assumed):
+        return f"it is assumed that {cond.name.replace('-', ' ')}"
+    if isinstance(cond, n.Flag):
+        if cond.name == "use.commercial":
+            return "the use is commercial"
+        return f"you {cond.name}"
+    if isinstance(cond, n.Compare):
+        value = f"{cond.value:,.0f}" if cond.value == int(cond.value) else str(cond.value)
+        return f"{cond.subject} {cond.op} {value}"
+    if isinstance(cond, n.Member):
+        values = list(cond.values)
+        named = f" ({cond.set_name})" if cond.set_name else ""
+        if cond.subject == "role":
+            return "it reaches " + _list([ROLE_WORDS.get(v, v) for v in values])
+        if cond.subject == "purpose":
+            return "the purpose is " + _list(values) + named
+        if cond.subject == "work.terms":
+            return "the work carries " + _list(values) + " terms"
+        if cond.subject == "release.license":
+            return "the release license is " + _list(values) + named
+        if cond.subject == "kind":
+            return "it is " + _list(values)
+        if cond.subject == "target.kind":
+            return "the target is " + _list(values)
+    return str(cond)
+
+
+def _grouped(cond: n.Condition) -> str:
+    text = condition_text(cond)
+    return f"({text})" if isinstance(cond, (n.AnyOf, n.AllOf)) else text
+
+
+def clause_text(clause: n.Clause) -> str:
+    actions = "any use" if n.ANY_ACTION in clause.actions else _list(list(clause.actions))
+    when = "" if isinstance(clause.when, n.Const) and clause.when.value else f" when {condition_text(clause.when)}"
+    unless = "" if isinstance(clause.unless, n.Const) and not clause.unless.value else f", unless {condition_text(clause.unless)}"
+    words = _list(list(clause.words), "and")
+    if clause.effect == "forbid":
+        return f"Forbids {actions}{when}{unless}."
+    if clause.effect == "permit":
+        return f"Permits {actions}{when}{unless}."
+    if clause.effect == "require":
+        return f"Requires: {words}{when}{unless}."
+    if clause.effect == "require-that":
+        assert clause.requirement is not None
+        return f"Requires that {condition_text(clause.requirement)}{when}{unless}."
+    if clause.effect == "impose":
+        return f"Carries {words} terms into any work{when}{unless}."
+    if clause.effect == "undecided":
+        return f"Terms unknown: {actions} cannot be called allowed{when}."
+    if clause.effect == "relax":
+        return f"Lifts the clauses {words}{when}{unless}."
+    return clause.effect
+
+
+def describe_license(library: Library, name: str) -> LicenseDescription:
+    lic = library.get(name)
+    return LicenseDescription(
+        id=lic.id,
+        title=lic.title,
+        summary=lic.summary,
+        aliases=list(lic.aliases),
+        kinds=list(lic.covers),
+        source=lic.source,
+        offers=list(lic.offers),
+        exception=lic.is_exception,
+        clauses=[
+            ClauseDescription(
+                name=c.name, section=c.section, quote=c.quote, effect=c.effect, text=clause_text(c), source=str(c.span)
+            )
+            for c in lic.clauses
+        ],
+        file=lic.span.file,
+    )
+
+
+def render_license(d: LicenseDescription) -> str:
+    lines = [f"{d.id}: {d.title}"]
+    if d.summary:
+        lines.append(d.summary)
+    if d.aliases:
+        lines.append("aliases: " + ", ".join(d.aliases))
+    lines.append(f"kinds: {', '.join(d.kinds) or '-'}; rules written from the {d.source} text; file {d.file}")
+    if d.offers:
+        lines.append("the licensee chooses one of: " + ", ".join(d.offers))
+    for clause in d.clauses:
+        lines.append("")
+        lines.append(f"§ {clause.section} — {clause.name}")
+        if clause.quote:
+            lines.append(f'  "{clause.quote}"')
+        lines.append(f"  {clause.text}")
+    return "\n".join(lines)
+
+
+def render_vocabulary(library: Library) -> str:
+    vocabulary = library.vocabulary
+    lines = []
+    for category, words in vocabulary.words.items():
+        lines.append(f"{category}:")
+        for word in words.values():
+            lines.append(f"  {word.name:<36} {word.description}")
+    lines.append("relation:")
+    for relation in vocabulary.relations.values():
+        lines.append(f"  {relation.name:<36} {relation.description} (role: {relation.role})")
+    return "\n".join(lines)

@@ -1,0 +1,40 @@
+"""Golden cases (tests/scenarios/**/*.yaml) run through `licet check --format json`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from expectations import EXIT_CODES, check_expectations
+from licensing.cli.main import cli
+
+SCENARIOS = Path(__file__).parent / "scenarios"
+
+
+def _cases():
+    for path in sorted(SCENARIOS.rglob("*.yaml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for case in document["cases"]:
+            yield pytest.param(case, id=f"{path.relative_to(SCENARIOS)}::{case['name']}")
+
+
+CASES = list(_cases())
+
+
+def test_there_are_golden_cases():
+    assert len(CASES) >= 10
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_golden_case(case, runner, tmp_path):
+    scenario_file = tmp_path / "scenario.yaml"
+    scenario_file.write_text(yaml.safe_dump(case["scenario"], sort_keys=False), encoding="utf-8")
+    result = runner.invoke(cli, ["check", str(scenario_file), "--format", "json"])
+    assert result.exit_code != 2, result.output
+    verdict = json.loads(result.stdout.strip().splitlines()[-1])
+    problems = check_expectations(verdict, case["expect"])
+    assert not problems, "\n".join(problems)
+    assert result.exit_code == EXIT_CODES[verdict["verdict"]]

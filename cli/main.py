@@ -103,7 +103,7 @@ def check(files, fmt, code, weights, base, data, actions, commercial, purposes, 
     if files and quick:
         raise ScenarioError("give scenario files or quick-query flags, not both", hint="put the question in a file, or drop the files")
     if not files and not quick:
-        raise ScenarioError("nothing to check", hint="give a scenario file (see examples/) or flags such as --weights llama2 --use serve")
+        raise ScenarioError("nothing to check", hint="give a scenario file (see examples/) or flags such as --weights LICENSE --use serve; `licet licenses` lists the ids")
     jobs = []
     if quick:
         numbers = {k: _number(v, k) for k, v in _pairs(facts, "--fact").items()}

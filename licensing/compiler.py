@@ -3,8 +3,8 @@
 Every stated fact and every clause instance gets a tracked literal: the solver
 stage passes them as assumptions so an unsat core names the clauses and facts
 that collide. Components that hold the same license option in the same role
-signature share one instance (and one term): a tree of a thousand MIT packages
-compiles the MIT clauses a handful of times, not a thousand.
+signature share one instance (and one term): a tree of a thousand packages under
+one permissive license compiles its clauses a handful of times, not a thousand.
 
 Facts the scenario leaves unstated (an `unknown` assumption, whether the use
 is commercial, a number such as monthly active users) are "environment"

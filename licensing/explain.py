@@ -197,7 +197,8 @@ def build_verdict(problem: Problem, decision: Decision, scenario_name: str | Non
                         notes.append(note)
     for component in problem.resolved.components.values():
         if component.reaches and not component.declared and component.name != problem.resolved.target:
-            notes.append(f"'{component.name}' declares no license; it was treated as NOASSERTION")
+            fallback = problem.resolved.library.fallback
+            notes.append(f"'{component.name}' declares no license; it was treated as {fallback}")
     return Verdict(
         verdict=decision.verdict,  # type: ignore[arg-type]
         target=problem.resolved.target,

@@ -110,6 +110,14 @@ class Library:
         return UnknownLicenseError(f"unknown license '{name}'", hint=hint, **where)  # type: ignore[arg-type]
 
     @property
+    def fallback(self) -> str | None:
+        """The license assumed for a component that declares none."""
+        for lic in self.licenses.values():
+            if lic.fallback:
+                return lic.id
+        return None
+
+    @property
     def release_domain(self) -> tuple[str, ...]:
         """Licenses a work may be released under."""
         return tuple(lic.id for lic in self.licenses.values() if lic.outbound)
@@ -133,7 +141,7 @@ class Library:
     def _parse_expression(self, text: str) -> Expression:
         stripped = text.strip()
         if not stripped:
-            raise UnknownLicenseError("empty license expression", hint="give a license id such as MIT, or NOASSERTION when unknown")
+            raise UnknownLicenseError("empty license expression", hint="give a license id or expression; `licet licenses` lists them")
         licensing = self._licensing()
         try:
             parsed = licensing.parse(stripped, validate=True, strict=True)
@@ -147,7 +155,7 @@ class Library:
                 raise self.unknown(str(unknown[0])) from None
             raise UnknownLicenseError(
                 f"invalid license expression '{stripped}': {err}",
-                hint="combine ids with AND, OR, WITH and parentheses, e.g. 'MIT OR Apache-2.0'",
+                hint="combine ids with AND, OR, WITH and parentheses, e.g. 'A OR (B AND C)'",
             ) from None
         options = tuple(Option(tuple(terms)) for terms in _dnf(parsed))
         return Expression(stripped, _unique(options))
@@ -462,6 +470,13 @@ def _load_cached(root_text: str) -> Library:
         for offered in lic.offers:
             if licenses[offered].offers:
                 raise _error(f"'{lic.id}' offers '{offered}', which itself offers a choice", lic.span, hint="offer plain licenses")
+    fallbacks = [lic for lic in licenses.values() if lic.fallback]
+    if len(fallbacks) > 1:
+        raise _error(
+            f"two licenses are marked 'fallback yes' ('{fallbacks[0].id}' and '{fallbacks[1].id}')",
+            fallbacks[1].span,
+            hint="one license stands for undeclared terms",
+        )
     sets = {name: checker.values(decl.values, decl.quoted, _set_category(checker, decl), decl.span) for name, decl in set_decls.items()}
     return Library(root, vocabulary, licenses, exceptions, sets, alias_index)
 

@@ -141,6 +141,7 @@ class License:
     summary: str
     clauses: tuple[Clause, ...]
     is_exception: bool = False
+    fallback: bool = False
     span: Span = _span()
 
     def clause(self, name: str) -> Clause | None:

@@ -261,7 +261,7 @@ class ResolvedComponent:
     expression: Expression | None
     options: tuple[tuple[Term, ...], ...]
     reaches: tuple[Reach, ...]
-    declared: bool  # False when the license was left out and NOASSERTION assumed
+    declared: bool  # False when the license was left out and the fallback assumed
 
     @property
     def roles(self) -> frozenset[str]:
@@ -426,9 +426,9 @@ def _options(
     text = component.license
     declared = text is not None
     if text is None:
-        if is_target:
+        if is_target or library.fallback is None:
             return None, (), False
-        text = "NOASSERTION"
+        text = library.fallback
     try:
         expression = library.parse_expression(text)
     except UnknownLicenseError as err:

@@ -8,7 +8,7 @@ environment is what nobody controls: unknown assumptions and unstated facts.
 - `forbidden`: for none;
 - `depends`: for some; `depends_on` says which unknown flips it;
 - `unknown`: the solver gave up, or the only compliant plans rely on terms
-  nobody knows (NOASSERTION).
+  nobody knows (the fallback license for undeclared terms).
 
 Conflicts are unsat cores shrunk by deletion to minimal sets (MUS); several are
 found by setting aside one clause of each found conflict and asking again.

@@ -293,6 +293,9 @@ class _ToAst(Transformer):
     def summary(self, items):
         return ("summary", _unquote(items[0]))
 
+    def fallback(self, items):
+        return ("fallback", str(items[0]) == "yes")
+
     def _license(self, items, meta, is_exception: bool) -> n.License:
         license_id = _unquote(items[0])
         headers: dict[str, object] = {}
@@ -325,6 +328,7 @@ class _ToAst(Transformer):
             summary=str(headers.get("summary", "")),
             clauses=clauses,
             is_exception=is_exception,
+            fallback=bool(headers.get("fallback", False)),
             span=_span(self.display, meta),
         )
 

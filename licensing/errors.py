@@ -8,7 +8,7 @@ with code 2. Nothing else should escape to the user as a traceback.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 
 class LicetError(Exception):
@@ -82,15 +82,17 @@ class UnknownLicenseError(ScenarioError):
     """A license id or alias the library does not know."""
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
-    """A 'did you mean' hint for a misspelt word, compared case-insensitively."""
+def did_you_mean(word: str, choices: Iterable[str], canonical: Mapping[str, str] | None = None) -> str | None:
+    """A 'did you mean' hint for a misspelt word, compared case-insensitively;
+    `canonical` maps spellings (aliases) to the name to suggest."""
     by_lower: dict[str, str] = {}
     for choice in choices:
         by_lower.setdefault(choice.lower(), choice)
-    close = difflib.get_close_matches(word.lower(), list(by_lower), n=3, cutoff=0.6)
+    close = difflib.get_close_matches(word.lower(), list(by_lower), n=6, cutoff=0.6)
     if not close:
         return None
-    names = [f"'{by_lower[c]}'" for c in close]
+    suggestions = [canonical.get(by_lower[c], by_lower[c]) if canonical else by_lower[c] for c in close]
+    names = [f"'{name}'" for name in dict.fromkeys(suggestions)][:3]
     return "did you mean " + " or ".join(names) + "?"
 
 

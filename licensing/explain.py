@@ -10,6 +10,7 @@ from __future__ import annotations
 import z3
 
 from .compiler import EnvVar, Fact, Instance, Problem
+from .show import clause_text
 from .solver import Decision
 from .verdict import (
     AssumptionUsed,
@@ -23,16 +24,6 @@ from .verdict import (
 )
 from .verdict import Choice as ChoiceModel
 
-EFFECT_WORDS = {
-    "forbid": "forbids",
-    "require-that": "requires",
-    "impose": "carries terms into the work",
-    "permit": "grants only",
-    "undecided": "has unknown terms",
-    "require": "requires",
-}
-
-
 def clause_ref(instance: Instance) -> ClauseRef:
     first = instance.placements[0]
     clause = instance.clause
@@ -45,6 +36,7 @@ def clause_ref(instance: Instance) -> ClauseRef:
         section=clause.section,
         quote=clause.quote,
         effect=clause.effect,
+        text=clause_text(clause),
         component=first.component,
         role=first.reach.role,
         path=list(first.reach.path),
@@ -251,9 +243,11 @@ def _fact_words(fact: str) -> str:
 
 def _clause_lines(ref: ClauseRef) -> list[str]:
     license_text = ref.license if not ref.declared_license else f"{ref.license} (from {ref.declared_license})"
-    lines = [f"  - {license_text} § {ref.section} ({ref.clause}) {EFFECT_WORDS.get(ref.effect, ref.effect)}"]
+    lines = [f"  - {license_text} § {ref.section} ({ref.clause})"]
     if ref.quote:
         lines.append(f'      "{ref.quote}"')
+    if ref.text:
+        lines.append(f"      {ref.text}")
     where = f"      reaches '{ref.component}' as {ref.role}: {path_text(ref.path, ref.via)}"
     if ref.also_components:
         more = ref.also_components

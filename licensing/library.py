@@ -105,8 +105,8 @@ class Library:
         return self.licenses.get(canonical) or self.exceptions[canonical]
 
     def unknown(self, name: str, **where: object) -> UnknownLicenseError:
-        choices = list(self.all_ids()) + [a for lic in self.licenses.values() for a in lic.aliases]
-        hint = did_you_mean(name, choices) or "run `licet licenses` to list the ids and aliases the library knows"
+        canonical = {a: lic.id for lic in list(self.licenses.values()) + list(self.exceptions.values()) for a in (lic.id, *lic.aliases)}
+        hint = did_you_mean(name, canonical, canonical) or "run `licet licenses` to list the ids and aliases the library knows"
         return UnknownLicenseError(f"unknown license '{name}'", hint=hint, **where)  # type: ignore[arg-type]
 
     @property

@@ -25,6 +25,7 @@ class ClauseRef(_Model):
     section: str
     quote: str | None = None
     effect: str
+    text: str = ""
     component: str
     role: str
     path: list[str]

@@ -141,11 +141,13 @@ def _assumptions(problem: Problem) -> list[AssumptionUsed]:
     unknown = {var.name: var for var in problem.env}
     for name, value in facts.assumptions.items():
         if value != "unknown" or name in unknown:
-            used.append(AssumptionUsed(name=name, value=value, stated=value != "unknown", description=vocabulary.describe("assumption", name)))
+            used.append(
+                AssumptionUsed(name=name, kind="assumption", value=value, stated=value != "unknown", description=vocabulary.describe("assumption", name))
+            )
     for var in problem.env:
         if var.kind != "assumption":
             description = vocabulary.describe(var.kind, var.name)
-            used.append(AssumptionUsed(name=var.name, value="unknown", stated=False, description=description))
+            used.append(AssumptionUsed(name=var.name, kind=var.kind, value="unknown", stated=False, description=description))  # type: ignore[arg-type]
     return used
 
 
@@ -307,7 +309,12 @@ def render_text(verdict: Verdict) -> str:
         out.append("")
         out.append("Open questions and assumptions:")
         for item in verdict.assumptions:
-            origin = "stated" if item.stated else "not stated, both answers checked"
+            if item.stated:
+                origin = "stated"
+            elif item.kind == "number":
+                origin = "not stated, every range checked"
+            else:
+                origin = "not stated, both answers checked"
             out.append(f"  - {item.name} = {item.value} ({origin}): {item.description}")
     for note in verdict.notes:
         out.append(f"note: {note}")

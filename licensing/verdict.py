@@ -81,6 +81,7 @@ class Choice(_Model):
 
 class AssumptionUsed(_Model):
     name: str
+    kind: Literal["assumption", "flag", "number"]
     value: str
     stated: bool
     description: str

@@ -15,9 +15,9 @@ from pathlib import Path
 from license_expression import ExpressionError, LicenseSymbol, Licensing
 
 from . import nodes as n
+from . import cache
 from .errors import RuleError, UnknownLicenseError, did_you_mean
-from .paths import rules_dir
-from .syntax import parse_rule_file
+from .paths import grammar_path, rules_dir
 
 VOCABULARY_FILE = "vocabulary.lic"
 
@@ -305,6 +305,8 @@ class _Checker:
 
 
 def _collect(root: Path) -> tuple[list[n.Declaration], list[n.Declaration]]:
+    from .syntax import parse_rule_file  # lark is only needed when the cache misses
+
     vocab_path = root / VOCABULARY_FILE
     if not vocab_path.is_file():
         raise RuleError(f"no {VOCABULARY_FILE} in the rules folder", file=str(root), hint="the rules folder needs its vocabulary")
@@ -418,6 +420,41 @@ def _load_cached(root_text: str) -> Library:
     root = Path(root_text)
     if not root.is_dir():
         raise RuleError("rules folder not found", file=root_text, hint="pass the folder that holds vocabulary.lic")
+    key = None
+    if (root / VOCABULARY_FILE).is_file():
+        key = cache.fingerprint([root / VOCABULARY_FILE, *_rule_files(root)], grammar_path())
+        payload = cache.read(key)
+        if isinstance(payload, dict):
+            try:
+                return _from_payload(root, payload)
+            except (KeyError, TypeError, ValueError):
+                pass  # a stale or foreign cache: parse as usual
+    library = _parse_and_check(root)
+    if key is not None:
+        cache.write(key, _payload(library))
+    return library
+
+
+def _payload(library: Library) -> dict:
+    vocabulary = library.vocabulary
+    return {
+        "words": vocabulary.words,
+        "relations": vocabulary.relations,
+        "compose": vocabulary.compose,
+        "counts": vocabulary.counts,
+        "licenses": library.licenses,
+        "exceptions": library.exceptions,
+        "sets": library.sets,
+        "aliases": library._alias_index,
+    }
+
+
+def _from_payload(root: Path, payload: dict) -> Library:
+    vocabulary = Vocabulary(payload["words"], payload["relations"], tuple(payload["compose"]), tuple(payload["counts"]))
+    return Library(root, vocabulary, payload["licenses"], payload["exceptions"], payload["sets"], payload["aliases"])
+
+
+def _parse_and_check(root: Path) -> Library:
     vocab_decls, other = _collect(root)
     stray = [d for d in vocab_decls if isinstance(d, (n.License, n.SetDecl))]
     vocabulary = _build_vocabulary(vocab_decls)

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 import pytest
 from click.testing import CliRunner
 
-from licensing import load_library
+# Keep the library cache of test runs out of the user's cache folder.
+os.environ.setdefault("LICET_CACHE_DIR", tempfile.mkdtemp(prefix="licet-test-cache-"))
+
+from licensing import load_library  # noqa: E402
 
 
 @pytest.fixture(scope="session")

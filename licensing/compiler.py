@@ -21,7 +21,7 @@ import z3
 
 from . import nodes as n
 from .library import LICENSE_SUBJECTS, SET_SUBJECTS, Library
-from .scenario import Reach, ResolvedComponent, ResolvedScenario, Term
+from .scenario import Reach, ResolvedComponent, ResolvedScenario, Term, number_points
 
 TRUE = z3.BoolVal(True)
 FALSE = z3.BoolVal(False)
@@ -163,7 +163,7 @@ class _Compiler:
         self.condition_cache: dict[tuple, z3.BoolRef] = {}
         self.role_cache: dict[frozenset[str], dict[str, z3.BoolRef]] = {}
         self.used_env: set[tuple[str, str]] = set()
-        self.number_points: dict[str, set[float]] = {}
+        self.thresholds: dict[str, set[float]] = {}
         self.release_preference: list[str] = []
 
     # ------------------------------------------------------------ conditions
@@ -212,7 +212,7 @@ class _Compiler:
             return self.flag_vars[cond.name]
         if isinstance(cond, n.Compare):
             self.used_env.add(("number", cond.subject))
-            self.number_points.setdefault(cond.subject, set()).add(cond.value)
+            self.thresholds.setdefault(cond.subject, set()).add(cond.value)
             var = self.number_vars[cond.subject]
             value = z3.RealVal(cond.value)
             return {">": var > value, ">=": var >= value, "<": var < value, "<=": var <= value}[cond.op]
@@ -469,15 +469,6 @@ def compile_problem(resolved: ResolvedScenario, timeout_ms: int | None = None) -
     )
 
 
-def number_points(thresholds: set[float]) -> list[float]:
-    """Values that stand for every region between thresholds: each threshold,
-    one below and one above, and zero."""
-    points = {0.0}
-    for value in thresholds:
-        points.update({value - 1, value, value + 1})
-    return sorted(p for p in points if p >= 0)
-
-
 def _environment(c: _Compiler, solver: z3.Solver) -> list[EnvVar]:
     facts = c.facts
     env = []
@@ -491,7 +482,7 @@ def _environment(c: _Compiler, solver: z3.Solver) -> list[EnvVar]:
         elif kind == "number" and name not in facts.numbers:
             var = c.number_vars[name]
             values = []
-            for point in number_points(c.number_points.get(name, set())):
+            for point in number_points(c.thresholds.get(name, set())):
                 label = f"{point:,.0f}" if point == int(point) else f"{point:,}"
                 selector = z3.Bool(f"env:{name}={point}")
                 solver.add(z3.Implies(selector, var == z3.RealVal(point)))

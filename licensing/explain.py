@@ -297,9 +297,14 @@ def render_text(verdict: Verdict) -> str:
     if verdict.obligations:
         out.append("")
         out.append("Obligations:")
+        grouped: dict[tuple, list[str]] = {}
         for ob in verdict.obligations:
-            condition = f" (if {', '.join(ob.when)})" if ob.when else ""
-            out.append(f"  - {ob.description} [{ob.duty}] — {ob.license} § {ob.section}, for '{ob.component}'{condition}")
+            key = (ob.license, ob.section, ob.duty, ob.description, tuple(ob.when))
+            grouped.setdefault(key, []).append(ob.component)
+        for (license_id, section, duty, description, when), components in grouped.items():
+            condition = f" (if {', '.join(when)})" if when else ""
+            names = ", ".join(components[:6]) + (f" and {len(components) - 6} more" if len(components) > 6 else "")
+            out.append(f"  - {license_id} § {section}: {description} [{duty}], for {names}{condition}")
     if verdict.fixes:
         out.append("")
         out.append("Ways out:")

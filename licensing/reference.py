@@ -13,7 +13,8 @@ import itertools
 from dataclasses import dataclass
 
 from . import nodes as n
-from .scenario import ResolvedComponent, ResolvedScenario, Term
+from .scenario import ResolvedComponent, ResolvedScenario, Term, number_points
+from .verdict import verdict_from_statuses
 
 
 @dataclass(frozen=True)
@@ -52,13 +53,6 @@ def _thresholds(resolved: ResolvedScenario) -> dict[str, set[float]]:
                     walk(clause.unless)
                     walk(clause.requirement)
     return found
-
-
-def _points(thresholds: set[float]) -> list[float]:
-    points = {0.0}
-    for value in thresholds:
-        points.update({value - 1, value, value + 1})
-    return sorted(p for p in points if p >= 0)
 
 
 class _Evaluator:
@@ -185,7 +179,7 @@ def reference_verdict(resolved: ResolvedScenario) -> str:
         env_axes.append(("flag", flag, [facts.flags[flag]] if flag in facts.flags else [True, False]))
     thresholds = _thresholds(resolved)
     for number in vocabulary.names("number"):
-        values = [facts.numbers[number]] if number in facts.numbers else _points(thresholds.get(number, set()))
+        values = [facts.numbers[number]] if number in facts.numbers else number_points(thresholds.get(number, set()))
         env_axes.append(("number", number, values))
 
     choosers = [c for c in resolved.components.values() if len(c.options) > 1 and (c.reaches or c.name == resolved.target)]
@@ -218,10 +212,4 @@ def reference_verdict(resolved: ResolvedScenario) -> str:
                 break
         statuses.append("sat" if found_clean else ("undecided" if found_any else "unsat"))
 
-    if any(s == "undecided" for s in statuses):
-        return "unknown"
-    if all(s == "sat" for s in statuses):
-        return "allowed"
-    if all(s == "unsat" for s in statuses):
-        return "forbidden"
-    return "depends"
+    return verdict_from_statuses(statuses)

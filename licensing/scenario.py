@@ -497,6 +497,15 @@ def _walk(scenario: Scenario, library: Library, target: str) -> dict[str, list[R
     return found
 
 
+def number_points(thresholds: set[float]) -> list[float]:
+    """Values that stand for every region an unstated number can fall in: each
+    threshold a rule compares it with, one below and one above, and zero."""
+    points = {0.0}
+    for value in thresholds:
+        points.update({value - 1, value, value + 1})
+    return sorted(p for p in points if p >= 0)
+
+
 # ---------------------------------------------------------------- quick queries
 
 QUICK_TARGET = "system"

@@ -23,7 +23,7 @@ class LicenseEntry(BaseModel):
     aliases: list[str]
     kinds: list[str]
     source: str
-    clauses: int
+    clause_count: int
     offers: list[str]
     exception: bool
 
@@ -37,34 +37,29 @@ class ClauseDescription(BaseModel):
     source: str
 
 
-class LicenseDescription(BaseModel):
-    id: str
-    title: str
+class LicenseDescription(LicenseEntry):
     summary: str
-    aliases: list[str]
-    kinds: list[str]
-    source: str
-    offers: list[str]
-    exception: bool
     clauses: list[ClauseDescription]
     file: str
+
+
+def _entry_fields(lic: n.License) -> dict:
+    return {
+        "id": lic.id,
+        "title": lic.title,
+        "aliases": list(lic.aliases),
+        "kinds": list(lic.covers),
+        "source": lic.source,
+        "clause_count": len(lic.clauses),
+        "offers": list(lic.offers),
+        "exception": lic.is_exception,
+    }
 
 
 def list_licenses(library: Library) -> list[LicenseEntry]:
     entries = []
     for lic in list(library.licenses.values()) + list(library.exceptions.values()):
-        entries.append(
-            LicenseEntry(
-                id=lic.id,
-                title=lic.title,
-                aliases=list(lic.aliases),
-                kinds=list(lic.covers),
-                source=lic.source,
-                clauses=len(lic.clauses),
-                offers=list(lic.offers),
-                exception=lic.is_exception,
-            )
-        )
+        entries.append(LicenseEntry(**_entry_fields(lic)))
     return sorted(entries, key=lambda e: (e.exception, e.id.lower()))
 
 
@@ -155,14 +150,8 @@ def clause_text(clause: n.Clause) -> str:
 def describe_license(library: Library, name: str) -> LicenseDescription:
     lic = library.get(name)
     return LicenseDescription(
-        id=lic.id,
-        title=lic.title,
+        **_entry_fields(lic),
         summary=lic.summary,
-        aliases=list(lic.aliases),
-        kinds=list(lic.covers),
-        source=lic.source,
-        offers=list(lic.offers),
-        exception=lic.is_exception,
         clauses=[
             ClauseDescription(
                 name=c.name, section=c.section, quote=c.quote, effect=c.effect, text=clause_text(c), source=str(c.span)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import z3
 
 from .compiler import EnvVar, Fact, Instance, Problem
+from .verdict import verdict_from_statuses
 
 MAX_CONFLICTS = 5
 MAX_CONFLICT_SEARCHES = 24
@@ -56,18 +57,6 @@ class Decision:
     choices: list[tuple[str, int]]
     fixes: list[tuple[str, str]]
     notes: list[str]
-
-
-def combine(statuses: list[str]) -> str:
-    if not statuses:
-        return "allowed"
-    if any(s in ("unknown", "undecided") for s in statuses):
-        return "unknown"
-    if all(s == "sat" for s in statuses):
-        return "allowed"
-    if all(s == "unsat" for s in statuses):
-        return "forbidden"
-    return "depends"
 
 
 class _Session:
@@ -172,7 +161,7 @@ def _depends(env: list[EnvVar], results: list[EnvResult]) -> list[tuple[EnvVar, 
         by_value: dict[str, str] = {}
         for label, _ in var.values:
             statuses = [r.status for r in results if r.label()[var.name] == label]
-            by_value[label] = combine(statuses)
+            by_value[label] = verdict_from_statuses(statuses)
         if len(set(by_value.values())) > 1:
             out.append((var, by_value))
     return out
@@ -275,7 +264,7 @@ def _fixes(session: _Session, base: list[z3.BoolRef], undecided: list[z3.BoolRef
         trial_base = [x for x in base if str(x) not in dropped] + add
         trial_undecided = [x for x in undecided if str(x) not in dropped]
         results = _evaluate(session, trial_base, trial_undecided, problem.env, explain=False)
-        then = combine([r.status for r in results])
+        then = verdict_from_statuses([r.status for r in results])
         if RANK[then] > RANK[verdict]:
             fixes.append((change, then))
         if len(fixes) >= MAX_FIXES:
@@ -308,7 +297,7 @@ def decide(problem: Problem, explain: bool = True) -> Decision:
     base = [f.literal for f in problem.facts] + [i.literal for i in problem.instances]
     undecided = [i.literal for i in problem.undecided]
     results = _evaluate(session, base, undecided, problem.env, explain)
-    verdict = combine([r.status for r in results])
+    verdict = verdict_from_statuses([r.status for r in results])
     notes = sorted({f"the solver gave up: {r.reason}" for r in results if r.status == "unknown" and r.reason})
 
     conflicts: list[list[z3.BoolRef]] = []

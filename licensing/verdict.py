@@ -13,6 +13,21 @@ from pydantic import BaseModel, ConfigDict, Field
 VerdictName = Literal["allowed", "forbidden", "depends", "unknown"]
 
 
+def verdict_from_statuses(statuses: list[str]) -> VerdictName:
+    """The verdict from the answer under each value of what is unknown.
+
+    Each status is sat (a compliant plan exists), unsat (none does), unknown
+    (the solver gave up) or undecided (only plans relying on unknown terms).
+    """
+    if any(s in ("unknown", "undecided") for s in statuses):
+        return "unknown"
+    if all(s == "sat" for s in statuses):
+        return "allowed"
+    if all(s == "unsat" for s in statuses):
+        return "forbidden"
+    return "depends"
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True)
 

@@ -289,7 +289,7 @@ def compile_problem(resolved: ResolvedScenario, timeout_ms: int | None = None) -
         by_literal[str(literal)] = record
 
     # ------------------------------------------------------------ stated facts
-    for index, (action, var) in enumerate(c.action_vars.items()):
+    for action, var in c.action_vars.items():
         done = action in facts_in.actions
         position = list(resolved.scenario.use.actions).index(action) if done else None
         path = ("use", "actions", str(position)) if done else ("use", "actions")

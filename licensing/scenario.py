@@ -372,7 +372,7 @@ def resolve(scenario: Scenario, library: Library, source: SourceMap | None = Non
     commercial_flag = "use.commercial"
     if commercial is not None and vocabulary.has("flag", commercial_flag):
         flags[commercial_flag] = commercial
-    for key, value in scenario.assume.items():
+    for key in scenario.assume:
         if not vocabulary.has("assumption", key):
             raise source.error(
                 f"unknown assumption '{key}'",

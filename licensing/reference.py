@@ -112,7 +112,7 @@ class _Evaluator:
                 if clause.name in relax.words and self.holds(relax.when, component, world, terms) and not self.holds(relax.unless, component, world, terms):
                     return False
         if clause.effect in ("forbid", "permit", "undecided"):
-            return n.ANY_ACTION in clause.actions or bool(world.actions & set(clause.actions))
+            return (n.ANY_ACTION in clause.actions and bool(world.actions)) or bool(world.actions & set(clause.actions))
         return True
 
     def chosen(self, world: _World) -> list[tuple[ResolvedComponent, Term]]:

@@ -138,6 +138,7 @@ class _Context:
     key: tuple
     roles: frozenset[str]
     kind: str
+    passed_on: str | None = None  # the `offers` license this term was chosen from
 
 
 class _Compiler:
@@ -237,7 +238,12 @@ class _Compiler:
             for value in cond.values:
                 if value in self.domain_index and value not in self.release_preference:
                     self.release_preference.append(value)
-            return or_(*(self.release == self.domain_index[v] for v in cond.values if v in self.domain_index))
+            allowed = [v for v in cond.values if v in self.domain_index]
+            # A license that offers a choice may also be passed on unchanged
+            # (`-or-later` stays `-or-later`), whatever the clause asks for.
+            if ctx.passed_on in self.domain_index:
+                allowed.append(ctx.passed_on)  # type: ignore[arg-type]
+            return or_(*(self.release == self.domain_index[v] for v in dict.fromkeys(allowed)))
         raise AssertionError(f"unhandled subject {subject}; known: {sorted(SET_SUBJECTS)}")  # pragma: no cover
 
     def actions(self, actions: tuple[str, ...]) -> z3.BoolRef:
@@ -347,7 +353,7 @@ def compile_problem(resolved: ResolvedScenario, timeout_ms: int | None = None) -
         if target.options:
             declared = []
             for k, option in enumerate(target.options):
-                ids = [t.license for t in option if t.license in c.domain_index]
+                ids = [i for t in option for i in dict.fromkeys((t.declared, t.license)) if i in c.domain_index]
                 if ids:
                     declared.append(z3.Implies(guard(target, k), or_(*(c.release == c.domain_index[i] for i in ids))))
                     for i in ids:
@@ -380,11 +386,12 @@ def compile_problem(resolved: ResolvedScenario, timeout_ms: int | None = None) -
         if not component.reaches:
             continue
         roles = component.roles
-        ctx = _Context((roles, component.kind), roles, component.kind)
         for k, option in enumerate(component.options):
             option_guard = guard(component, k)
             guard_key = (component.name, k) if component.name in choices else None
             for term in option:
+                passed_on = term.declared if term.declared != term.license else None
+                ctx = _Context((roles, component.kind, passed_on), roles, component.kind, passed_on)
                 lic = library.licenses[term.license]
                 for clause in lic.clauses:
                     when = c.condition(clause.when, ctx)
@@ -399,7 +406,7 @@ def compile_problem(resolved: ResolvedScenario, timeout_ms: int | None = None) -
                     if clause.effect == "permit":
                         grants.setdefault((component.name, k, term.license, term.exception), []).append((clause, base))
                         continue
-                    key = (term.license, term.exception, clause.name, ctx.key, guard_key)
+                    key = (term.license, term.exception, term.declared, clause.name, ctx.key, guard_key)
                     existing = groups.get(key)
                     if existing is not None:
                         existing.placements.append(placement)

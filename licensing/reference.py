@@ -55,6 +55,11 @@ def _thresholds(resolved: ResolvedScenario) -> dict[str, set[float]]:
     return found
 
 
+def _passed_on(term: Term) -> str | None:
+    """The `offers` license a term was picked from: it may be passed on as is."""
+    return term.declared if term.declared != term.license else None
+
+
 class _Evaluator:
     def __init__(self, resolved: ResolvedScenario) -> None:
         self.resolved = resolved
@@ -71,15 +76,15 @@ class _Evaluator:
                 return True
         return False
 
-    def holds(self, cond: n.Condition, component: ResolvedComponent, world: _World, terms: frozenset[str]) -> bool:
+    def holds(self, cond: n.Condition, component: ResolvedComponent, world: _World, terms: frozenset[str], passed_on: str | None = None) -> bool:
         if isinstance(cond, n.Const):
             return cond.value
         if isinstance(cond, n.AllOf):
-            return all(self.holds(c, component, world, terms) for c in cond.items)
+            return all(self.holds(c, component, world, terms, passed_on) for c in cond.items)
         if isinstance(cond, n.AnyOf):
-            return any(self.holds(c, component, world, terms) for c in cond.items)
+            return any(self.holds(c, component, world, terms, passed_on) for c in cond.items)
         if isinstance(cond, n.Not):
-            return not self.holds(cond.item, component, world, terms)
+            return not self.holds(cond.item, component, world, terms, passed_on)
         if isinstance(cond, n.Assumed):
             return world.assumptions[cond.name]
         if isinstance(cond, n.Flag):
@@ -101,15 +106,20 @@ class _Evaluator:
             if cond.subject == "target.kind":
                 return self.target_kind in cond.values
             if cond.subject == "release.license":
-                return world.release in cond.values
+                return world.release in cond.values or (passed_on is not None and world.release == passed_on)
         raise AssertionError(f"unhandled condition {cond!r}")
 
     def applies(self, clause: n.Clause, term: Term, component: ResolvedComponent, world: _World, terms: frozenset[str]) -> bool:
-        if not self.holds(clause.when, component, world, terms) or self.holds(clause.unless, component, world, terms):
+        passed_on = _passed_on(term)
+        if not self.holds(clause.when, component, world, terms, passed_on) or self.holds(clause.unless, component, world, terms, passed_on):
             return False
         if term.exception is not None:
             for relax in self.library.exceptions[term.exception].clauses:
-                if clause.name in relax.words and self.holds(relax.when, component, world, terms) and not self.holds(relax.unless, component, world, terms):
+                if (
+                    clause.name in relax.words
+                    and self.holds(relax.when, component, world, terms, passed_on)
+                    and not self.holds(relax.unless, component, world, terms, passed_on)
+                ):
                     return False
         if clause.effect in ("forbid", "permit", "undecided"):
             return (n.ANY_ACTION in clause.actions and bool(world.actions)) or bool(world.actions & set(clause.actions))
@@ -133,7 +143,7 @@ class _Evaluator:
                 return False
         elif target.options:
             option = target.options[world.choices.get(target.name, 0)]
-            outbound = [t.license for t in option if t.license in self.library.release_domain]
+            outbound = [i for t in option for i in (t.declared, t.license) if i in self.library.release_domain]
             if outbound and world.release not in outbound:
                 return False
         pairs = self.chosen(world)
@@ -155,7 +165,7 @@ class _Evaluator:
                     return False
                 if clause.effect == "require-that" and self.applies(clause, term, component, world, carried):
                     assert clause.requirement is not None
-                    if not self.holds(clause.requirement, component, world, carried):
+                    if not self.holds(clause.requirement, component, world, carried, _passed_on(term)):
                         return False
             if permits:
                 for action in world.actions:

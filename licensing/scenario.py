@@ -434,8 +434,11 @@ def _options(
     except UnknownLicenseError as err:
         raise source.error(f"component '{name}': {err.message}", ("components", name, "license"), hint=err.hint, cls=UnknownLicenseError) from None
     options: list[tuple[Term, ...]] = []
-    for option in expression.options:
-        options.extend(_expand_offers(library, option))
+    try:
+        for option in expression.options:
+            options.extend(_expand_offers(library, option))
+    except UnknownLicenseError as err:
+        raise source.error(f"component '{name}': {err.message}", ("components", name, "license"), hint=err.hint, cls=UnknownLicenseError) from None
     return expression, tuple(dict.fromkeys(options)), declared
 
 
@@ -446,6 +449,13 @@ def _expand_offers(library: Library, option: Option) -> list[tuple[Term, ...]]:
         if exception is not None and license_id not in library.licenses:
             raise UnknownLicenseError(f"'{license_id}' is not a license and cannot carry an exception")
         offered = library.licenses[license_id].offers or (license_id,)
+        if exception is not None:
+            relaxed = {name for clause in library.exceptions[exception].clauses for name in clause.words}
+            if not any(library.licenses[choice].clause(name) for choice in offered for name in relaxed):
+                raise UnknownLicenseError(
+                    f"'{exception}' does not apply to '{license_id}': it relaxes {', '.join(sorted(relaxed))}, which '{license_id}' does not have",
+                    hint=f"run `licet show {exception}` to see what it relaxes",
+                )
         expanded = [prefix + (Term(choice, exception, license_id),) for prefix in expanded for choice in offered]
     return expanded
 

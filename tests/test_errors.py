@@ -34,6 +34,7 @@ SCENARIO_ERRORS = [
     ("components:\n  a: {kind: code, license: MIT AND (}\nuse:\n  target: a\n  actions: [run]\n", ":2:", "invalid license expression"),
     ("components:\n  a: {kind: code, license: MIT}\nuse:\n  target: a\n  actions: [run]\n  release-license: MIT OR GPL-3.0-only\n", ":6:3:", "one license id"),
     ("components:\n  a: {kind: code, license: MIT}\nuse:\n  target: a\n  actions: [run]\n  facts: {licensee.users: 5}\n", ":6:", "unknown fact"),
+    ("components:\n  a: {kind: code, license: MIT WITH Classpath-exception-2.0}\nuse:\n  target: a\n  actions: [run]\n", ":2:19:", "does not apply to 'MIT'"),
     ("- just\n- a list\n", ":1", "a mapping"),
     ("", ":1", "a mapping"),
 ]

@@ -124,27 +124,28 @@ def _grouped(cond: n.Condition) -> str:
     return f"({text})" if isinstance(cond, (n.AnyOf, n.AllOf)) else text
 
 
+# How each effect reads, before its `when` and `unless`.
+EFFECT_TEMPLATES = {
+    "forbid": "Forbids {actions}",
+    "permit": "Permits {actions}",
+    "require": "Requires: {words}",
+    "require-that": "Requires that {requirement}",
+    "impose": "Carries {words} terms into any work",
+    "undecided": "Terms unknown: {actions} cannot be called allowed",
+    "relax": "Lifts the clauses {words}",
+}
+
+
 def clause_text(clause: n.Clause) -> str:
-    actions = "any use" if n.ANY_ACTION in clause.actions else _list(list(clause.actions))
+    """A clause in plain words."""
     when = "" if isinstance(clause.when, n.Const) and clause.when.value else f" when {condition_text(clause.when)}"
     unless = "" if isinstance(clause.unless, n.Const) and not clause.unless.value else f", unless {condition_text(clause.unless)}"
-    words = _list(list(clause.words), "and")
-    if clause.effect == "forbid":
-        return f"Forbids {actions}{when}{unless}."
-    if clause.effect == "permit":
-        return f"Permits {actions}{when}{unless}."
-    if clause.effect == "require":
-        return f"Requires: {words}{when}{unless}."
-    if clause.effect == "require-that":
-        assert clause.requirement is not None
-        return f"Requires that {condition_text(clause.requirement)}{when}{unless}."
-    if clause.effect == "impose":
-        return f"Carries {words} terms into any work{when}{unless}."
-    if clause.effect == "undecided":
-        return f"Terms unknown: {actions} cannot be called allowed{when}."
-    if clause.effect == "relax":
-        return f"Lifts the clauses {words}{when}{unless}."
-    return clause.effect
+    head = EFFECT_TEMPLATES[clause.effect].format(
+        actions="any use" if n.ANY_ACTION in clause.actions else _list(list(clause.actions)),
+        words=_list(list(clause.words), "and"),
+        requirement=condition_text(clause.requirement) if clause.requirement is not None else "",
+    )
+    return f"{head}{when}{unless}."
 
 
 def describe_license(library: Library, name: str) -> LicenseDescription:

@@ -21,7 +21,7 @@ import z3
 
 from . import nodes as n
 from .library import LICENSE_SUBJECTS, SET_SUBJECTS, Library
-from .scenario import Reach, ResolvedComponent, ResolvedScenario, Term, number_points
+from .scenario import COMMERCIAL_FLAG, Reach, ResolvedComponent, ResolvedScenario, Term, number_points
 
 TRUE = z3.BoolVal(True)
 FALSE = z3.BoolVal(False)
@@ -311,7 +311,7 @@ def compile_problem(resolved: ResolvedScenario, timeout_ms: int | None = None) -
             fact(f"use.purposes.{purpose}", False, z3.Not(var), ("use", "purposes"))
     for flag, value in facts_in.flags.items():
         var = c.flag_vars[flag]
-        path = ("use", "commercial") if flag == "use.commercial" and facts_in.commercial is not None else ("use", "facts", flag)
+        path = ("use", "commercial") if flag == COMMERCIAL_FLAG and facts_in.commercial is not None else ("use", "facts", flag)
         fact(flag, value, var == value, path, flip=var == (not value))
     for number, value in facts_in.numbers.items():
         fact(number, value, c.number_vars[number] == z3.RealVal(value), ("use", "facts", number))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import z3
 
 from .compiler import EnvVar, Fact, Instance, Problem
+from .scenario import COMMERCIAL_FLAG
 from .show import clause_text
 from .solver import Decision
 from .verdict import (
@@ -229,7 +230,7 @@ def path_text(path: list[str], via: list[str]) -> str:
 def _fact_words(fact: str) -> str:
     if fact.startswith("use.actions."):
         return f"you {fact.rsplit('.', 1)[1]} the target"
-    if fact == "use.commercial":
+    if fact == COMMERCIAL_FLAG:
         return "the use is commercial"
     if fact.startswith("use.purposes."):
         return f"the use is for {fact.rsplit('.', 1)[1]}"

@@ -21,6 +21,8 @@ from .errors import ScenarioError, UnknownLicenseError, did_you_mean, source_lin
 from .library import Expression, Library, Option
 
 AssumptionValue = Literal["yes", "no", "unknown"]
+# The vocabulary flag that the scenario's `use.commercial` key sets.
+COMMERCIAL_FLAG = "use.commercial"
 COMPONENT_FIELDS = {"kind", "license", "description"}
 
 
@@ -369,9 +371,8 @@ def resolve(scenario: Scenario, library: Library, source: SourceMap | None = Non
                 hint=did_you_mean(key, known) or "facts: " + ", ".join(known),
             )
     commercial = use.commercial
-    commercial_flag = "use.commercial"
-    if commercial is not None and vocabulary.has("flag", commercial_flag):
-        flags[commercial_flag] = commercial
+    if commercial is not None and vocabulary.has("flag", COMMERCIAL_FLAG):
+        flags[COMMERCIAL_FLAG] = commercial
     for key in scenario.assume:
         if not vocabulary.has("assumption", key):
             raise source.error(

@@ -6,6 +6,7 @@ from pydantic import BaseModel
 
 from . import nodes as n
 from .library import Library
+from .scenario import COMMERCIAL_FLAG
 
 ROLE_WORDS = {
     "self": "the work itself",
@@ -95,7 +96,7 @@ def condition_text(cond: n.Condition) -> str:
     if isinstance(cond, n.Assumed):
         return f"it is assumed that {cond.name.replace('-', ' ')}"
     if isinstance(cond, n.Flag):
-        if cond.name == "use.commercial":
+        if cond.name == COMMERCIAL_FLAG:
             return "the use is commercial"
         return f"you {cond.name}"
     if isinstance(cond, n.Compare):

@@ -21,7 +21,7 @@ import z3
 
 from . import nodes as n
 from .library import LICENSE_SUBJECTS, SET_SUBJECTS, Library
-from .scenario import COMMERCIAL_FLAG, Reach, ResolvedComponent, ResolvedScenario, Term, number_points
+from .scenario import COMMERCIAL_FLAG, NumberRegion, Reach, ResolvedComponent, ResolvedScenario, Term, number_regions
 
 TRUE = z3.BoolVal(True)
 FALSE = z3.BoolVal(False)
@@ -105,6 +105,11 @@ class EnvVar:
     name: str
     kind: str  # assumption | flag | number
     values: list[tuple[str, z3.BoolRef]]  # label → literal that fixes the value
+    regions: list[NumberRegion] | None = None  # for numbers, one per value
+
+    def condition(self, label: str) -> str:
+        """`name = yes`, or `name > 700,000,000` for a number's region."""
+        return f"{self.name} {label}" if self.kind == "number" else f"{self.name} = {label}"
 
 
 @dataclass
@@ -491,10 +496,10 @@ def _environment(c: _Compiler, solver: z3.Solver) -> list[EnvVar]:
         elif kind == "number" and name not in facts.numbers:
             var = c.number_vars[name]
             values = []
-            for point in number_points(c.thresholds.get(name, set())):
-                label = f"{point:,.0f}" if point == int(point) else f"{point:,}"
-                selector = z3.Bool(f"env:{name}={point}")
-                solver.add(z3.Implies(selector, var == z3.RealVal(point)))
-                values.append((label, selector))
-            env.append(EnvVar(name, kind, values))
+            regions = number_regions(c.thresholds.get(name, set()))
+            for region in regions:
+                selector = z3.Bool(f"env:{name}={region.point}")
+                solver.add(z3.Implies(selector, var == z3.RealVal(region.point)))
+                values.append((region.describe(), selector))
+            env.append(EnvVar(name, kind, values, regions))
     return env

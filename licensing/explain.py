@@ -10,7 +10,7 @@ from __future__ import annotations
 import z3
 
 from .compiler import EnvVar, Fact, Instance, Problem
-from .scenario import COMMERCIAL_FLAG
+from .scenario import COMMERCIAL_FLAG, NumberRegion
 from .show import clause_text
 from .solver import Decision
 from .verdict import (
@@ -73,7 +73,7 @@ def _conflict(problem: Problem, core: list[z3.BoolRef]) -> Conflict:
                 sources[text] = location
         elif isinstance(item, tuple):
             var, label = item
-            assumptions.append(f"{var.name} = {label}")
+            assumptions.append(var.condition(label))
     return Conflict(clauses=clauses, facts=facts, assumptions=assumptions, fact_sources=sources)
 
 
@@ -108,31 +108,22 @@ def _merge(conflicts: list[Conflict]) -> list[Conflict]:
 def _depends(depends: list[tuple[EnvVar, dict[str, str]]]) -> list[DependsOn]:
     out = []
     for var, by_value in depends:
-        if var.kind == "number":
-            out.append(DependsOn(assumption=var.name, cases=_ranges(by_value)))
+        if var.kind == "number" and var.regions:
+            out.append(DependsOn(assumption=var.name, cases=_ranges(var.regions, [by_value[label] for label, _ in var.values])))
         else:
             out.append(DependsOn(assumption=var.name, yes=by_value.get("yes"), no=by_value.get("no")))  # type: ignore[arg-type]
     return out
 
 
-def _ranges(by_value: dict[str, str]) -> list[Case]:
-    points = list(by_value.items())
-    groups: list[tuple[str, str, str]] = []  # first label, last label, verdict
-    for label, verdict in points:
-        if groups and groups[-1][2] == verdict:
-            groups[-1] = (groups[-1][0], label, verdict)
+def _ranges(regions: list[NumberRegion], verdicts: list[str]) -> list[Case]:
+    """Neighbouring regions with the same verdict, joined into one case."""
+    joined: list[tuple[NumberRegion, str]] = []
+    for region, verdict in zip(regions, verdicts):
+        if joined and joined[-1][1] == verdict:
+            joined[-1] = (joined[-1][0].joined(region), verdict)
         else:
-            groups.append((label, label, verdict))
-    cases = []
-    for index, (low, high, verdict) in enumerate(groups):
-        if index == 0:
-            when = f"≤ {high}"
-        elif index == len(groups) - 1:
-            when = f"≥ {low}"
-        else:
-            when = f"{low} to {high}"
-        cases.append(Case(when=when, verdict=verdict))  # type: ignore[arg-type]
-    return cases
+            joined.append((region, verdict))
+    return [Case(when=region.describe(), verdict=verdict) for region, verdict in joined]  # type: ignore[arg-type]
 
 
 def _assumptions(problem: Problem) -> list[AssumptionUsed]:

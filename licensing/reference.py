@@ -13,7 +13,7 @@ import itertools
 from dataclasses import dataclass
 
 from . import nodes as n
-from .scenario import ResolvedComponent, ResolvedScenario, Term, number_points
+from .scenario import ResolvedComponent, ResolvedScenario, Term, number_regions
 from .verdict import verdict_from_statuses
 
 
@@ -189,7 +189,7 @@ def reference_verdict(resolved: ResolvedScenario) -> str:
         env_axes.append(("flag", flag, [facts.flags[flag]] if flag in facts.flags else [True, False]))
     thresholds = _thresholds(resolved)
     for number in vocabulary.names("number"):
-        values = [facts.numbers[number]] if number in facts.numbers else number_points(thresholds.get(number, set()))
+        values = [facts.numbers[number]] if number in facts.numbers else [r.point for r in number_regions(thresholds.get(number, set()))]
         env_axes.append(("number", number, values))
 
     choosers = [c for c in resolved.components.values() if len(c.options) > 1 and (c.reaches or c.name == resolved.target)]

@@ -508,13 +508,52 @@ def _walk(scenario: Scenario, library: Library, target: str) -> dict[str, list[R
     return found
 
 
-def number_points(thresholds: set[float]) -> list[float]:
-    """Values that stand for every region an unstated number can fall in: each
-    threshold a rule compares it with, one below and one above, and zero."""
-    points = {0.0}
-    for value in thresholds:
-        points.update({value - 1, value, value + 1})
-    return sorted(p for p in points if p >= 0)
+@dataclass(frozen=True)
+class NumberRegion:
+    """A stretch of values an unstated number can take, between the thresholds
+    rules compare it with; `point` stands for all of them."""
+
+    point: float
+    low: float | None
+    low_inclusive: bool
+    high: float | None
+    high_inclusive: bool
+
+    def joined(self, other: "NumberRegion") -> "NumberRegion":
+        return NumberRegion(self.point, self.low, self.low_inclusive, other.high, other.high_inclusive)
+
+    def describe(self) -> str:
+        if self.low is None and self.high is None:
+            return "any value"
+        if self.low is not None and self.low == self.high:
+            return f"= {_amount(self.low)}"
+        if self.low is None:
+            return f"{'≤' if self.high_inclusive else '<'} {_amount(self.high)}"
+        if self.high is None:
+            return f"{'≥' if self.low_inclusive else '>'} {_amount(self.low)}"
+        return f"{'≥' if self.low_inclusive else '>'} {_amount(self.low)} and {'≤' if self.high_inclusive else '<'} {_amount(self.high)}"
+
+
+def _amount(value: float | None) -> str:
+    assert value is not None
+    return f"{value:,.0f}" if value == int(value) else f"{value:,}"
+
+
+def number_regions(thresholds: set[float]) -> list[NumberRegion]:
+    """Every region an unstated number can fall in, given the thresholds rules
+    compare it with: below the first, each threshold, between two, above the last."""
+    cuts = sorted(thresholds)
+    if not cuts:
+        return [NumberRegion(0.0, None, False, None, False)]
+    regions = []
+    if cuts[0] > 0:
+        regions.append(NumberRegion(max(cuts[0] - 1, cuts[0] / 2), None, False, cuts[0], False))
+    for index, cut in enumerate(cuts):
+        regions.append(NumberRegion(cut, cut, True, cut, True))
+        following = cuts[index + 1] if index + 1 < len(cuts) else None
+        point = cut + 1 if following is None else (cut + following) / 2
+        regions.append(NumberRegion(point, cut, False, following, False))
+    return regions
 
 
 # ---------------------------------------------------------------- quick queries

@@ -195,7 +195,7 @@ def _obligations(session: _Session, results: list[EnvResult]) -> list[tuple[Inst
             for var in problem.env:
                 values = {r.label()[var.name] for r in holds_in}
                 if len(values) == 1:
-                    when.append(f"{var.name} = {values.pop()}")
+                    when.append(var.condition(values.pop()))
         for duty in instance.clause.words:
             out.append((instance, duty, when))
     return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 import z3
 
 from .compiler import EnvVar, Fact, Instance, Problem
+from .library import Library
 from .scenario import COMMERCIAL_FLAG, NumberRegion
 from .show import clause_text
 from .solver import Decision
@@ -25,7 +26,7 @@ from .verdict import (
 )
 from .verdict import Choice as ChoiceModel
 
-def clause_ref(instance: Instance) -> ClauseRef:
+def clause_ref(instance: Instance, library: Library) -> ClauseRef:
     first = instance.placements[0]
     clause = instance.clause
     declared = first.term.declared if first.term.declared != first.term.license else None
@@ -40,6 +41,7 @@ def clause_ref(instance: Instance) -> ClauseRef:
         text=clause_text(clause),
         component=first.component,
         role=first.reach.role,
+        role_text=library.vocabulary.describe("role", first.reach.role),
         path=list(first.reach.path),
         via=list(first.reach.via),
         source=str(clause.span),
@@ -64,7 +66,7 @@ def _conflict(problem: Problem, core: list[z3.BoolRef]) -> Conflict:
     for literal in core:
         item = problem.by_literal.get(str(literal))
         if isinstance(item, Instance):
-            clauses.append(clause_ref(item))
+            clauses.append(clause_ref(item, problem.resolved.library))
         elif isinstance(item, Fact):
             text = _fact_text(item)
             facts.append(text)
@@ -242,7 +244,8 @@ def _clause_lines(ref: ClauseRef) -> list[str]:
         lines.append(f'      "{ref.quote}"')
     if ref.text:
         lines.append(f"      {ref.text}")
-    where = f"      reaches '{ref.component}' as {ref.role}: {path_text(ref.path, ref.via)}"
+    how = ref.role_text or ref.role
+    where = f"      reaches '{ref.component}' ({how}): {path_text(ref.path, ref.via)}"
     if ref.also_components:
         more = ref.also_components
         shown = ", ".join(more[:3]) + (f" and {len(more) - 3} more" if len(more) > 3 else "")

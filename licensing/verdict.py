@@ -43,6 +43,7 @@ class ClauseRef(_Model):
     text: str = ""
     component: str
     role: str
+    role_text: str = ""
     path: list[str]
     via: list[str]
     source: str

@@ -129,9 +129,6 @@ class Problem:
     choice_selectors: dict[tuple[str, int], z3.BoolRef]
     by_literal: dict[str, object] = field(default_factory=dict)
 
-    def describe(self, literal: z3.BoolRef) -> object:
-        return self.by_literal[str(literal)]
-
 
 # ---------------------------------------------------------------- compiling
 
@@ -279,208 +276,229 @@ def _explaining_reach(component: ResolvedComponent, clause: n.Clause) -> Reach:
     return component.reaches[0]
 
 
-def compile_problem(resolved: ResolvedScenario, timeout_ms: int | None = None) -> Problem:
-    """Build the solver, its tracked facts and clause instances for one scenario."""
-    c = _Compiler(resolved)
-    solver = z3.Solver()
-    if timeout_ms:
-        solver.set("timeout", int(timeout_ms))
-    library = resolved.library
-    facts_in = resolved.facts
-    by_literal: dict[str, object] = {}
-    facts: list[Fact] = []
+class _ProblemBuilder:
+    """Asserts one scenario's facts and clause instances into a fresh solver."""
 
-    def fact(name: str, value: object, constraint: z3.BoolRef, path: tuple[str, ...], flip: z3.BoolRef | None = None) -> None:
-        literal = z3.Bool(f"fact:{len(facts)}:{name}")
-        solver.add(z3.Implies(literal, constraint))
-        flip_literal = None
-        if flip is not None:
-            flip_literal = z3.Bool(f"flip:{len(facts)}:{name}")
-            solver.add(z3.Implies(flip_literal, flip))
-        record = Fact(literal, name, value, path, flip_literal)
-        facts.append(record)
-        by_literal[str(literal)] = record
+    def __init__(self, resolved: ResolvedScenario, timeout_ms: int | None) -> None:
+        self.resolved = resolved
+        self.library = resolved.library
+        self.facts_in = resolved.facts
+        self.c = _Compiler(resolved)
+        self.solver = z3.Solver()
+        if timeout_ms:
+            self.solver.set("timeout", int(timeout_ms))
+        self.by_literal: dict[str, object] = {}
+        self.facts: list[Fact] = []
+        self.choices: dict[str, tuple[z3.ArithRef, tuple[tuple[Term, ...], ...]]] = {}
+        self.choice_selectors: dict[tuple[str, int], z3.BoolRef] = {}
+        self.release_selectors: dict[str, z3.BoolRef] = {}
+        self.groups: dict[tuple, Instance] = {}
+        self.constraints: list[Instance] = []
+        self.duties: list[Instance] = []
+        self.undecided: list[Instance] = []
+        self.grants: dict[tuple, list[tuple[n.Clause, z3.BoolRef]]] = {}
+        self.imposed: dict[str, list[z3.BoolRef]] = {t: [] for t in self.c.term_vars}
+        self.counter = itertools.count()
+
+    def build(self) -> Problem:
+        self.stated_facts()
+        self.choice_vars()
+        self.release()
+        self.instances()
+        self.grant_scopes()
+        for term_name, contributions in self.imposed.items():
+            self.solver.add(self.c.term_vars[term_name] == or_(*contributions))
+        env = _environment(self.c, self.solver)
+        for var in env:
+            for label, literal in var.values:
+                self.by_literal[str(literal)] = (var, label)
+        return Problem(
+            resolved=self.resolved,
+            solver=self.solver,
+            facts=self.facts,
+            instances=self.constraints,
+            duties=self.duties,
+            undecided=self.undecided,
+            env=env,
+            release=self.c.release,
+            release_domain=self.c.domain,
+            release_preference=self.c.release_preference,
+            release_selectors=self.release_selectors,
+            choices=self.choices,
+            choice_selectors=self.choice_selectors,
+            by_literal=self.by_literal,
+        )
 
     # ------------------------------------------------------------ stated facts
-    for action, var in c.action_vars.items():
-        done = action in facts_in.actions
-        position = list(resolved.scenario.use.actions).index(action) if done else None
-        path = ("use", "actions", str(position)) if done else ("use", "actions")
-        fact(f"use.actions.{action}", done, var == done, path, flip=var == (not done))
-    for purpose, var in c.purpose_vars.items():
-        stated = purpose in facts_in.purposes
-        if stated:
-            position = list(resolved.scenario.use.purposes).index(purpose)
-            fact(f"use.purposes.{purpose}", True, var, ("use", "purposes", str(position)), flip=z3.Not(var))
-        else:
-            fact(f"use.purposes.{purpose}", False, z3.Not(var), ("use", "purposes"))
-    for flag, value in facts_in.flags.items():
-        var = c.flag_vars[flag]
-        path = ("use", "commercial") if flag == COMMERCIAL_FLAG and facts_in.commercial is not None else ("use", "facts", flag)
-        fact(flag, value, var == value, path, flip=var == (not value))
-    for number, value in facts_in.numbers.items():
-        fact(number, value, c.number_vars[number] == z3.RealVal(value), ("use", "facts", number))
-    for name, value in facts_in.assumptions.items():
-        if value != "unknown":
-            var = c.assumption_vars[name]
-            fact(f"assume.{name}", value, var if value == "yes" else z3.Not(var), ("assume", name),
-                 flip=z3.Not(var) if value == "yes" else var)
 
-    # ------------------------------------------------------------ choices
-    choices: dict[str, tuple[z3.ArithRef, tuple[tuple[Term, ...], ...]]] = {}
-    choice_selectors: dict[tuple[str, int], z3.BoolRef] = {}
-    for component in resolved.components.values():
-        if len(component.options) > 1 and (component.reaches or component.name == resolved.target):
-            var = z3.Int(f"choice:{component.name}")
-            solver.add(var >= 0, var < len(component.options))
-            choices[component.name] = (var, component.options)
-            for k in range(len(component.options)):
-                selector = z3.Bool(f"choose:{component.name}:{k}")
-                solver.add(z3.Implies(selector, var == k))
-                choice_selectors[(component.name, k)] = selector
+    def fact(self, name: str, value: object, constraint: z3.BoolRef, path: tuple[str, ...], flip: z3.BoolRef | None = None) -> None:
+        index = len(self.facts)
+        literal = z3.Bool(f"fact:{index}:{name}")
+        self.solver.add(z3.Implies(literal, constraint))
+        flip_literal = None
+        if flip is not None:
+            flip_literal = z3.Bool(f"flip:{index}:{name}")
+            self.solver.add(z3.Implies(flip_literal, flip))
+        record = Fact(literal, name, value, path, flip_literal)
+        self.facts.append(record)
+        self.by_literal[str(literal)] = record
 
-    def guard(component: ResolvedComponent, k: int) -> z3.BoolRef:
-        if component.name in choices:
-            return choices[component.name][0] == k
+    def stated_facts(self) -> None:
+        c, facts_in, use = self.c, self.facts_in, self.resolved.scenario.use
+        for action, var in c.action_vars.items():
+            done = action in facts_in.actions
+            path = ("use", "actions", str(list(use.actions).index(action))) if done else ("use", "actions")
+            self.fact(f"use.actions.{action}", done, var == done, path, flip=var == (not done))
+        for purpose, var in c.purpose_vars.items():
+            if purpose in facts_in.purposes:
+                path = ("use", "purposes", str(list(use.purposes).index(purpose)))
+                self.fact(f"use.purposes.{purpose}", True, var, path, flip=z3.Not(var))
+            else:
+                self.fact(f"use.purposes.{purpose}", False, z3.Not(var), ("use", "purposes"))
+        for flag, value in facts_in.flags.items():
+            var = c.flag_vars[flag]
+            path = ("use", "commercial") if flag == COMMERCIAL_FLAG and facts_in.commercial is not None else ("use", "facts", flag)
+            self.fact(flag, value, var == value, path, flip=var == (not value))
+        for number, value in facts_in.numbers.items():
+            self.fact(number, value, c.number_vars[number] == z3.RealVal(value), ("use", "facts", number))
+        for name, value in facts_in.assumptions.items():
+            if value != "unknown":
+                var = c.assumption_vars[name]
+                holds, flipped = (var, z3.Not(var)) if value == "yes" else (z3.Not(var), var)
+                self.fact(f"assume.{name}", value, holds, ("assume", name), flip=flipped)
+
+    # ------------------------------------------------------------ what the plan chooses
+
+    def choice_vars(self) -> None:
+        for component in self.resolved.components.values():
+            if len(component.options) > 1 and (component.reaches or component.name == self.resolved.target):
+                var = z3.Int(f"choice:{component.name}")
+                self.solver.add(var >= 0, var < len(component.options))
+                self.choices[component.name] = (var, component.options)
+                for k in range(len(component.options)):
+                    selector = z3.Bool(f"choose:{component.name}:{k}")
+                    self.solver.add(z3.Implies(selector, var == k))
+                    self.choice_selectors[(component.name, k)] = selector
+
+    def guard(self, component: ResolvedComponent, k: int) -> z3.BoolRef:
+        """True when the plan takes option k of the component's license expression."""
+        if component.name in self.choices:
+            return self.choices[component.name][0] == k
         return TRUE
 
-    # ------------------------------------------------------------ release
-    solver.add(c.release >= 0, c.release < len(c.domain))
-    release_selectors = {}
-    for lic, i in c.domain_index.items():
-        selector = z3.Bool(f"release:{lic}")
-        solver.add(z3.Implies(selector, c.release == i))
-        release_selectors[lic] = selector
-    if facts_in.release is not None:
-        fact("use.release-license", facts_in.release, c.release == c.domain_index[facts_in.release], ("use", "release-license"))
-    else:
-        target = resolved.components[resolved.target]
-        if target.options:
-            declared = []
-            for k, option in enumerate(target.options):
-                ids = [i for t in option for i in dict.fromkeys((t.declared, t.license)) if i in c.domain_index]
-                if ids:
-                    declared.append(z3.Implies(guard(target, k), or_(*(c.release == c.domain_index[i] for i in ids))))
-                    for i in ids:
-                        if i not in c.release_preference:
-                            c.release_preference.append(i)
-            if declared:
-                license_text = target.expression.text if target.expression else ""
-                fact(f"components.{target.name}.license", license_text, and_(*declared), ("components", target.name, "license"))
+    def release(self) -> None:
+        c = self.c
+        self.solver.add(c.release >= 0, c.release < len(c.domain))
+        for lic, i in c.domain_index.items():
+            selector = z3.Bool(f"release:{lic}")
+            self.solver.add(z3.Implies(selector, c.release == i))
+            self.release_selectors[lic] = selector
+        if self.facts_in.release is not None:
+            stated = self.facts_in.release
+            self.fact("use.release-license", stated, c.release == c.domain_index[stated], ("use", "release-license"))
+            return
+        # Without a stated release license, the target goes out under what it declares.
+        target = self.resolved.components[self.resolved.target]
+        declared = []
+        for k, option in enumerate(target.options):
+            ids = [i for t in option for i in dict.fromkeys((t.declared, t.license)) if i in c.domain_index]
+            if ids:
+                declared.append(z3.Implies(self.guard(target, k), or_(*(c.release == c.domain_index[i] for i in ids))))
+                for i in ids:
+                    if i not in c.release_preference:
+                        c.release_preference.append(i)
+        if declared:
+            license_text = target.expression.text if target.expression else ""
+            self.fact(f"components.{target.name}.license", license_text, and_(*declared), ("components", target.name, "license"))
 
     # ------------------------------------------------------------ clause instances
-    groups: dict[tuple, Instance] = {}
-    order: list[Instance] = []
-    duties: list[Instance] = []
-    undecided: list[Instance] = []
-    grants: dict[tuple, list[tuple[n.Clause, z3.BoolRef]]] = {}
-    impose: dict[str, list[z3.BoolRef]] = {t: [] for t in c.term_vars}
-    counter = itertools.count()
 
-    def relaxations(exception: str | None, clause: n.Clause, ctx: _Context) -> z3.BoolRef:
+    def relaxations(self, exception: str | None, clause: n.Clause, ctx: _Context) -> z3.BoolRef:
         if exception is None:
             return FALSE
-        relaxing = [
-            and_(c.condition(r.when, ctx), not_(c.condition(r.unless, ctx)))
-            for r in library.exceptions[exception].clauses
-            if clause.name in r.words
-        ]
-        return or_(*relaxing)
+        c = self.c
+        return or_(
+            *(
+                and_(c.condition(r.when, ctx), not_(c.condition(r.unless, ctx)))
+                for r in self.library.exceptions[exception].clauses
+                if clause.name in r.words
+            )
+        )
 
-    for component in resolved.components.values():
-        if not component.reaches:
-            continue
-        roles = component.roles
-        for k, option in enumerate(component.options):
-            option_guard = guard(component, k)
-            guard_key = (component.name, k) if component.name in choices else None
-            for term in option:
-                passed_on = term.declared if term.declared != term.license else None
-                ctx = _Context((roles, component.kind, passed_on), roles, component.kind, passed_on)
-                lic = library.licenses[term.license]
-                for clause in lic.clauses:
-                    when = c.condition(clause.when, ctx)
-                    unless = c.condition(clause.unless, ctx)
-                    relaxed = relaxations(term.exception, clause, ctx)
-                    base = and_(when, not_(unless), not_(relaxed))
-                    if clause.effect in ("forbid", "undecided", "permit"):
-                        base = and_(c.actions(clause.actions), base)
-                    if z3.is_false(base) and clause.effect != "permit":
-                        continue
-                    placement = Placement(component.name, _explaining_reach(component, clause), term)
-                    if clause.effect == "permit":
-                        grants.setdefault((component.name, k, term.license, term.exception), []).append((clause, base))
-                        continue
-                    key = (term.license, term.exception, term.declared, clause.name, ctx.key, guard_key)
-                    existing = groups.get(key)
-                    if existing is not None:
-                        existing.placements.append(placement)
-                        continue
-                    trigger = and_(option_guard, base)
-                    literal = z3.Bool(f"clause:{next(counter)}:{term.license}:{clause.name}")
-                    instance = Instance(literal, clause, term.license, [placement], trigger, term.exception)
-                    groups[key] = instance
-                    by_literal[str(literal)] = instance
-                    if clause.effect == "forbid":
-                        solver.add(z3.Implies(literal, not_(trigger)))
-                        order.append(instance)
-                    elif clause.effect == "undecided":
-                        solver.add(z3.Implies(literal, not_(trigger)))
-                        undecided.append(instance)
-                    elif clause.effect == "require-that":
-                        assert clause.requirement is not None
-                        requirement = c.condition(clause.requirement, ctx)
-                        solver.add(z3.Implies(literal, z3.Implies(trigger, requirement)))
-                        order.append(instance)
-                    elif clause.effect == "impose":
-                        for word in clause.words:
-                            impose[word].append(and_(literal, trigger))
-                        order.append(instance)
-                    elif clause.effect == "require":
-                        duties.append(instance)
+    def instances(self) -> None:
+        c = self.c
+        for component in self.resolved.components.values():
+            if not component.reaches:
+                continue
+            roles = component.roles
+            for k, option in enumerate(component.options):
+                guard_key = (component.name, k) if component.name in self.choices else None
+                for term in option:
+                    passed_on = term.declared if term.declared != term.license else None
+                    ctx = _Context((roles, component.kind, passed_on), roles, component.kind, passed_on)
+                    for clause in self.library.licenses[term.license].clauses:
+                        base = and_(
+                            c.condition(clause.when, ctx),
+                            not_(c.condition(clause.unless, ctx)),
+                            not_(self.relaxations(term.exception, clause, ctx)),
+                        )
+                        if clause.effect in ("forbid", "undecided", "permit"):
+                            base = and_(c.actions(clause.actions), base)
+                        if clause.effect == "permit":
+                            self.grants.setdefault((component.name, k, term.license, term.exception), []).append((clause, base))
+                            continue
+                        if z3.is_false(base):
+                            continue
+                        placement = Placement(component.name, _explaining_reach(component, clause), term)
+                        key = (term.license, term.exception, term.declared, clause.name, ctx.key, guard_key)
+                        existing = self.groups.get(key)
+                        if existing is not None:
+                            existing.placements.append(placement)
+                        else:
+                            self.groups[key] = self.instance(clause, term, placement, and_(self.guard(component, k), base), ctx)
 
-    # A license with `permit` clauses grants only what they cover.
-    for (name, k, license_id, exception), permits in grants.items():
-        component = resolved.components[name]
-        option_guard = guard(component, k)
-        clause = permits[0][0]
-        covered = []
-        for action, var in c.action_vars.items():
-            allowed = or_(*(cond for cl, cond in permits if n.ANY_ACTION in cl.actions or action in cl.actions))
-            covered.append(z3.Implies(var, allowed))
-        trigger = and_(option_guard, not_(and_(*covered)))
-        if z3.is_false(trigger):
-            continue
-        literal = z3.Bool(f"grant:{next(counter)}:{license_id}")
-        term = next(t for t in component.options[k] if t.license == license_id)
-        instance = Instance(literal, clause, license_id, [Placement(name, component.reaches[0], term)], trigger, exception)
-        by_literal[str(literal)] = instance
-        solver.add(z3.Implies(literal, not_(trigger)))
-        order.append(instance)
+    def instance(self, clause: n.Clause, term: Term, placement: Placement, trigger: z3.BoolRef, ctx: _Context) -> Instance:
+        literal = z3.Bool(f"clause:{next(self.counter)}:{term.license}:{clause.name}")
+        instance = Instance(literal, clause, term.license, [placement], trigger, term.exception)
+        self.by_literal[str(literal)] = instance
+        if clause.effect in ("forbid", "undecided"):
+            self.solver.add(z3.Implies(literal, not_(trigger)))
+            (self.constraints if clause.effect == "forbid" else self.undecided).append(instance)
+        elif clause.effect == "require-that":
+            assert clause.requirement is not None
+            requirement = self.c.condition(clause.requirement, ctx)
+            self.solver.add(z3.Implies(literal, z3.Implies(trigger, requirement)))
+            self.constraints.append(instance)
+        elif clause.effect == "impose":
+            for word in clause.words:
+                self.imposed[word].append(and_(literal, trigger))
+            self.constraints.append(instance)
+        elif clause.effect == "require":
+            self.duties.append(instance)
+        return instance
 
-    for term_name, contributions in impose.items():
-        solver.add(c.term_vars[term_name] == or_(*contributions))
+    def grant_scopes(self) -> None:
+        """A license with `permit` clauses grants only what they cover."""
+        for (name, k, license_id, exception), permits in self.grants.items():
+            component = self.resolved.components[name]
+            covered = []
+            for action, var in self.c.action_vars.items():
+                allowed = or_(*(cond for clause, cond in permits if n.ANY_ACTION in clause.actions or action in clause.actions))
+                covered.append(z3.Implies(var, allowed))
+            trigger = and_(self.guard(component, k), not_(and_(*covered)))
+            if z3.is_false(trigger):
+                continue
+            literal = z3.Bool(f"grant:{next(self.counter)}:{license_id}")
+            term = next(t for t in component.options[k] if t.license == license_id)
+            instance = Instance(literal, permits[0][0], license_id, [Placement(name, component.reaches[0], term)], trigger, exception)
+            self.by_literal[str(literal)] = instance
+            self.solver.add(z3.Implies(literal, not_(trigger)))
+            self.constraints.append(instance)
 
-    env = _environment(c, solver)
-    for var in env:
-        for label, literal in var.values:
-            by_literal[str(literal)] = (var, label)
-    return Problem(
-        resolved=resolved,
-        solver=solver,
-        facts=facts,
-        instances=order,
-        duties=duties,
-        undecided=undecided,
-        env=env,
-        release=c.release,
-        release_domain=c.domain,
-        release_preference=c.release_preference,
-        release_selectors=release_selectors,
-        choices=choices,
-        choice_selectors=choice_selectors,
-        by_literal=by_literal,
-    )
+
+def compile_problem(resolved: ResolvedScenario, timeout_ms: int | None = None) -> Problem:
+    """Build the solver, its tracked facts and clause instances for one scenario."""
+    return _ProblemBuilder(resolved, timeout_ms).build()
 
 
 def _environment(c: _Compiler, solver: z3.Solver) -> list[EnvVar]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 
 import click
 
@@ -14,7 +15,7 @@ import licensing
 from licensing.errors import LicetError, ScenarioError
 from licensing.explain import render_text
 from licensing.library import Library, load_library
-from licensing.scenario import quick_scenario, read_scenario_file, scenario_to_yaml
+from licensing.scenario import Scenario, SourceMap, quick_scenario, read_scenario_file, scenario_to_yaml
 from licensing.show import describe_license, list_licenses, render_license, render_licenses, render_vocabulary
 
 EXIT_ALLOWED, EXIT_FORBIDDEN, EXIT_BAD_INPUT, EXIT_UNSURE = 0, 1, 2, 3
@@ -103,46 +104,46 @@ def check(files, fmt, code, weights, base, data, actions, commercial, purposes, 
         raise ScenarioError("give scenario files or quick-query flags, not both", hint="put the question in a file, or drop the files")
     if not files and not quick:
         raise ScenarioError("nothing to check", hint="give a scenario file (see examples/) or flags such as --weights LICENSE --use serve; `licet licenses` lists the ids")
-    jobs = []
+    # Each job is a name and a loader giving (scenario, source); loading errors
+    # are reported per job so one bad file does not hide the others' answers.
+    jobs: list[tuple[str, Callable[[], tuple[Scenario, SourceMap | None]]]] = []
     if quick:
         numbers = {k: _number(v, k) for k, v in _pairs(facts, "--fact").items()}
-        scenario = quick_scenario(
-            code=list(code), weights=list(weights), base=list(base), data=list(data), actions=list(actions),
-            commercial=commercial, purposes=list(purposes), facts=numbers, assume=_pairs(assume, "--assume"),
-            release_license=release_license,
-        )
-        jobs.append(("flags", lambda s=scenario: licensing.check(s, library=library, timeout_ms=int(timeout * 1000), name="flags"), scenario))
-    for path in files:
-        jobs.append((path, None, None))
+        assumptions = _pairs(assume, "--assume")
+
+        def flags_scenario() -> tuple[Scenario, SourceMap | None]:
+            scenario = quick_scenario(
+                code=list(code), weights=list(weights), base=list(base), data=list(data), actions=list(actions),
+                commercial=commercial, purposes=list(purposes), facts=numbers, assume=assumptions,
+                release_license=release_license,
+            )
+            return scenario, None
+
+        jobs.append(("flags", flags_scenario))
+    jobs.extend((path, lambda p=path: read_scenario_file(p)) for path in files)
 
     verdicts: list[str] = []
     bad_input = False
-    for name, run, scenario in jobs:
+    for name, load in jobs:
         try:
-            if run is None:
-                scenario, source = read_scenario_file(path=name)
-                if print_scenario:
-                    click.echo(scenario_to_yaml(scenario), nl=False)
-                    continue
-                verdict = licensing.check(scenario, library=library, timeout_ms=int(timeout * 1000), source=source, name=name)
-            else:
-                if print_scenario:
-                    click.echo(scenario_to_yaml(scenario), nl=False)
-                    continue
-                verdict = run()
+            scenario, source = load()
+            if print_scenario:
+                click.echo(scenario_to_yaml(scenario), nl=False)
+                continue
+            verdict = licensing.check(scenario, library=library, timeout_ms=int(timeout * 1000), source=source, name=name)
         except LicetError as err:
             bad_input = True
             if fmt == "json":
                 click.echo(json.dumps({"scenario": name, **err.as_dict()}))
             click.echo(err.render(), err=True)
             continue
-        verdicts.append(verdict.verdict)
         if fmt == "json":
             click.echo(json.dumps(verdict.model_dump(mode="json", by_alias=True), ensure_ascii=False))
         else:
-            if len(jobs) > 1 and len(verdicts) > 1:
+            if verdicts:
                 click.echo("")
             click.echo(render_text(verdict))
+        verdicts.append(verdict.verdict)
     sys.exit(EXIT_BAD_INPUT if bad_input else _exit_code(verdicts))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -563,13 +563,13 @@ QUICK_TARGET = "system"
 
 def quick_scenario(
     *,
-    code: list[str] = (),  # type: ignore[assignment]
-    weights: list[str] = (),  # type: ignore[assignment]
-    data: list[str] = (),  # type: ignore[assignment]
-    base: list[str] = (),  # type: ignore[assignment]
-    actions: list[str] = (),  # type: ignore[assignment]
+    code: Sequence[str] = (),
+    weights: Sequence[str] = (),
+    data: Sequence[str] = (),
+    base: Sequence[str] = (),
+    actions: Sequence[str] = (),
     commercial: bool | None = None,
-    purposes: list[str] = (),  # type: ignore[assignment]
+    purposes: Sequence[str] = (),
     facts: dict[str, float | bool] | None = None,
     assume: dict[str, str] | None = None,
     release_license: str | None = None,

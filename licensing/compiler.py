@@ -355,17 +355,17 @@ class _ProblemBuilder:
                 self.fact(f"use.purposes.{purpose}", True, var, path, flip=z3.Not(var))
             else:
                 self.fact(f"use.purposes.{purpose}", False, z3.Not(var), ("use", "purposes"))
-        for flag, value in facts_in.flags.items():
+        for flag, flag_value in facts_in.flags.items():
             var = c.flag_vars[flag]
             path = ("use", "commercial") if flag == COMMERCIAL_FLAG and facts_in.commercial is not None else ("use", "facts", flag)
-            self.fact(flag, value, var == value, path, flip=var == (not value))
-        for number, value in facts_in.numbers.items():
-            self.fact(number, value, c.number_vars[number] == z3.RealVal(value), ("use", "facts", number))
-        for name, value in facts_in.assumptions.items():
-            if value != "unknown":
+            self.fact(flag, flag_value, var == flag_value, path, flip=var == (not flag_value))
+        for number, amount in facts_in.numbers.items():
+            self.fact(number, amount, c.number_vars[number] == z3.RealVal(amount), ("use", "facts", number))
+        for name, answer in facts_in.assumptions.items():
+            if answer != "unknown":
                 var = c.assumption_vars[name]
-                holds, flipped = (var, z3.Not(var)) if value == "yes" else (z3.Not(var), var)
-                self.fact(f"assume.{name}", value, holds, ("assume", name), flip=flipped)
+                holds, flipped = (var, z3.Not(var)) if answer == "yes" else (z3.Not(var), var)
+                self.fact(f"assume.{name}", answer, holds, ("assume", name), flip=flipped)
 
     # ------------------------------------------------------------ what the plan chooses
 
@@ -401,12 +401,12 @@ class _ProblemBuilder:
         target = self.resolved.components[self.resolved.target]
         declared = []
         for k, option in enumerate(target.options):
-            ids = [i for t in option for i in dict.fromkeys((t.declared, t.license)) if i in c.domain_index]
+            ids = [lic for t in option for lic in dict.fromkeys((t.declared, t.license)) if lic in c.domain_index]
             if ids:
-                declared.append(z3.Implies(self.guard(target, k), or_(*(c.release == c.domain_index[i] for i in ids))))
-                for i in ids:
-                    if i not in c.release_preference:
-                        c.release_preference.append(i)
+                declared.append(z3.Implies(self.guard(target, k), or_(*(c.release == c.domain_index[lic] for lic in ids))))
+                for lic in ids:
+                    if lic not in c.release_preference:
+                        c.release_preference.append(lic)
         if declared:
             license_text = target.expression.text if target.expression else ""
             self.fact(f"components.{target.name}.license", license_text, and_(*declared), ("components", target.name, "license"))

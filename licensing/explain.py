@@ -308,14 +308,14 @@ def render_text(verdict: Verdict) -> str:
     if verdict.assumptions:
         out.append("")
         out.append("Open questions and assumptions:")
-        for item in verdict.assumptions:
-            if item.stated:
+        for used in verdict.assumptions:
+            if used.stated:
                 origin = "stated"
-            elif item.kind == "number":
+            elif used.kind == "number":
                 origin = "not stated, every range checked"
             else:
                 origin = "not stated, both answers checked"
-            out.append(f"  - {item.name} = {item.value} ({origin}): {item.description}")
+            out.append(f"  - {used.name} = {used.value} ({origin}): {used.description}")
     for note in verdict.notes:
         out.append(f"note: {note}")
     return "\n".join(out)

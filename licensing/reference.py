@@ -126,7 +126,7 @@ class _Evaluator:
         return True
 
     def chosen(self, world: _World) -> list[tuple[ResolvedComponent, Term]]:
-        out = []
+        out: list[tuple[ResolvedComponent, Term]] = []
         for component in self.resolved.components.values():
             if not component.reaches or not component.options:
                 continue
@@ -183,14 +183,14 @@ def reference_verdict(resolved: ResolvedScenario) -> str:
     vocabulary = library.vocabulary
 
     env_axes: list[tuple[str, str, list[object]]] = []
-    for name, value in facts.assumptions.items():
-        env_axes.append(("assumption", name, [value == "yes"] if value != "unknown" else [True, False]))
+    for name, answer in facts.assumptions.items():
+        env_axes.append(("assumption", name, [answer == "yes"] if answer != "unknown" else [True, False]))
     for flag in vocabulary.names("flag"):
         env_axes.append(("flag", flag, [facts.flags[flag]] if flag in facts.flags else [True, False]))
     thresholds = _thresholds(resolved)
     for number in vocabulary.names("number"):
-        values = [facts.numbers[number]] if number in facts.numbers else [r.point for r in number_regions(thresholds.get(number, set()))]
-        env_axes.append(("number", number, values))
+        points: list[object] = [facts.numbers[number]] if number in facts.numbers else [r.point for r in number_regions(thresholds.get(number, set()))]
+        env_axes.append(("number", number, points))
 
     choosers = [c for c in resolved.components.values() if len(c.options) > 1 and (c.reaches or c.name == resolved.target)]
     plan_axes = [range(len(c.options)) for c in choosers]
@@ -198,9 +198,11 @@ def reference_verdict(resolved: ResolvedScenario) -> str:
 
     statuses = []
     for env_values in itertools.product(*(axis[2] for axis in env_axes)):
-        assumptions, flags, numbers = {}, {}, {}
+        assumptions: dict[str, bool] = {}
+        flags: dict[str, bool] = {}
+        numbers: dict[str, float] = {}
         for (kind, name, _), value in zip(env_axes, env_values):
-            {"assumption": assumptions, "flag": flags, "number": numbers}[kind][name] = value
+            {"assumption": assumptions, "flag": flags, "number": numbers}[kind][name] = value  # type: ignore[index]
         found_any = found_clean = False
         for release in releases:
             for picks in itertools.product(*plan_axes):

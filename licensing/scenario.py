@@ -286,7 +286,7 @@ class Facts:
     numbers: dict[str, float]
     flags: dict[str, bool]
     release: str | None
-    assumptions: dict[str, str]
+    assumptions: Mapping[str, str]
 
 
 @dataclass(frozen=True)

@@ -258,7 +258,7 @@ def _fixes(session: _Session, base: list[z3.BoolRef], undecided: list[z3.BoolRef
                     seen.add(change)
                     drop = [i.literal for i in problem.instances + problem.undecided if set(i.components) <= set(components)]
                     candidates.append((change, drop, []))
-    fixes = []
+    fixes: list[tuple[str, str]] = []
     for change, drop, add in candidates[: MAX_FIXES * 2]:
         dropped = {str(x) for x in drop}
         trial_base = [x for x in base if str(x) not in dropped] + add
@@ -310,7 +310,9 @@ def decide(problem: Problem, explain: bool = True) -> Decision:
                 conflicts.append(core)
 
     obligations = _obligations(session, results) if explain else []
-    release, release_options, choices = None, [], []
+    release: str | None = None
+    release_options: list[str] = []
+    choices: list[tuple[str, int]] = []
     compliant = [r for r in results if r.status == "sat"]
     if explain and compliant:
         release, release_options = _release(session, compliant[0])

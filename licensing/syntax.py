@@ -7,7 +7,9 @@ in the vocabulary is checked by the library stage.
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
@@ -80,7 +82,8 @@ def _unexpected_error(err: UnexpectedInput, text: str, display: str) -> RuleErro
         message = f"unexpected {what}"
     elif isinstance(err, UnexpectedCharacters):
         expected = set(err.allowed or ())
-        message = f"unexpected character {text[err.pos_in_stream]!r}"
+        position = err.pos_in_stream or 0
+        message = f"unexpected character {text[position:position + 1]!r}"
     elif isinstance(err, UnexpectedEOF):
         expected = set(err.expected)
         message = "unexpected end of file"
@@ -298,8 +301,8 @@ class _ToAst(Transformer):
 
     def _license(self, items, meta, is_exception: bool) -> n.License:
         license_id = _unquote(items[0])
-        headers: dict[str, object] = {}
-        clauses = []
+        headers: dict[str, Any] = {}
+        clauses: list[n.Clause] = []
         for item in items[1:]:
             if isinstance(item, n.Clause):
                 clauses.append(item)
@@ -314,9 +317,6 @@ class _ToAst(Transformer):
                         hint=f"give '{key}' once, with every value separated by commas",
                     )
                 headers[key] = value
-        clauses = tuple(
-            n.Clause(**{**c.__dict__, "license_id": license_id}) for c in clauses
-        )
         return n.License(
             id=license_id,
             title=str(headers.get("title", license_id)),
@@ -326,7 +326,7 @@ class _ToAst(Transformer):
             source=str(headers.get("source", "full")),
             outbound=bool(headers.get("outbound", True)),
             summary=str(headers.get("summary", "")),
-            clauses=clauses,
+            clauses=tuple(replace(c, license_id=license_id) for c in clauses),
             is_exception=is_exception,
             fallback=bool(headers.get("fallback", False)),
             span=_span(self.display, meta),

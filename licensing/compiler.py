@@ -121,7 +121,6 @@ class Problem:
     duties: list[Instance]
     undecided: list[Instance]
     env: list[EnvVar]
-    release: z3.ArithRef
     release_domain: tuple[str, ...]
     release_preference: list[str]
     release_selectors: dict[str, z3.BoolRef]
@@ -320,7 +319,6 @@ class _ProblemBuilder:
             duties=self.duties,
             undecided=self.undecided,
             env=env,
-            release=self.c.release,
             release_domain=self.c.domain,
             release_preference=self.c.release_preference,
             release_selectors=self.release_selectors,

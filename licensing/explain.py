@@ -176,13 +176,12 @@ def build_verdict(problem: Problem, decision: Decision, scenario_name: str | Non
         expression = component.expression.text if component.expression else ""
         choices.append(ChoiceModel(component=name, expression=expression, chosen=chosen))
     notes = list(decision.notes)
-    for result in decision.results:
-        if result.status == "undecided":
-            for instance in problem.undecided:
-                for placement in instance.placements:
-                    note = f"the terms of '{placement.component}' are not known ({instance.license}): nothing that depends on them can be called allowed"
-                    if note not in notes:
-                        notes.append(note)
+    if any(result.status == "undecided" for result in decision.results):
+        for instance in problem.undecided:
+            for placement in instance.placements:
+                notes.append(
+                    f"the terms of '{placement.component}' are not known ({instance.license}): nothing that depends on them can be called allowed"
+                )
     for component in problem.resolved.components.values():
         if component.reaches and not component.declared and component.name != problem.resolved.target:
             fallback = problem.resolved.library.fallback

@@ -149,7 +149,7 @@ def _evaluate(session: _Session, base: list[z3.BoolRef], undecided: list[z3.Bool
         elif status == "unknown":
             result.reason = session.solver.reason_unknown()
         if result.status == "sat" and explain:
-            session.check(result.literals)
+            # the last check was on result.literals, so its model is the one wanted
             result.model = session.solver.model()
         results.append(result)
     return results

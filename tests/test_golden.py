@@ -1,4 +1,6 @@
-"""Golden cases (tests/scenarios/**/*.yaml) run through `licet check --format json`."""
+"""Golden cases run through `licet check --format json`: the DIGEST examples and
+regressions in tests/scenarios/, and each rule file's pinning cases
+(rules/**/*.cases.yaml, shipped beside the rules so `licet test` can run them)."""
 
 from __future__ import annotations
 
@@ -11,14 +13,20 @@ import yaml
 from expectations import EXIT_CODES, check_expectations
 from licensing.cli.main import cli
 
-SCENARIOS = Path(__file__).parent / "scenarios"
+ROOT = Path(__file__).parent.parent
+SCENARIOS = ROOT / "tests" / "scenarios"
+RULES = ROOT / "rules"
+
+
+def _case_files():
+    return sorted(SCENARIOS.rglob("*.yaml")) + sorted(RULES.rglob("*.cases.yaml"))
 
 
 def _cases():
-    for path in sorted(SCENARIOS.rglob("*.yaml")):
+    for path in _case_files():
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
         for case in document["cases"]:
-            yield pytest.param(case, id=f"{path.relative_to(SCENARIOS)}::{case['name']}")
+            yield pytest.param(case, id=f"{path.relative_to(ROOT)}::{case['name']}")
 
 
 CASES = list(_cases())

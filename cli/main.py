@@ -5,18 +5,39 @@ Exit codes: 0 allowed, 1 forbidden, 2 bad input, 3 depends or unknown.
 
 from __future__ import annotations
 
+import csv
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import click
 
 import licensing
+from licensing.cases import pinning_files, render_case_results, run_cases
 from licensing.errors import LicetError, ScenarioError
 from licensing.explain import render_text
 from licensing.library import Library, load_library
-from licensing.scenario import Scenario, SourceMap, quick_scenario, read_scenario_file, scenario_to_yaml
-from licensing.show import describe_license, list_licenses, render_license, render_licenses, render_vocabulary
+from licensing.matrix import (
+    compatibility_matrix,
+    matrix_csv_rows,
+    matrix_licenses,
+    render_matrix,
+)
+from licensing.scenario import (
+    Scenario,
+    SourceMap,
+    quick_scenario,
+    read_scenario_file,
+    scenario_to_yaml,
+)
+from licensing.show import (
+    describe_license,
+    list_licenses,
+    render_license,
+    render_licenses,
+    render_vocabulary,
+)
 
 EXIT_ALLOWED, EXIT_FORBIDDEN, EXIT_BAD_INPUT, EXIT_UNSURE = 0, 1, 2, 3
 FORMATS = click.Choice(["text", "json"])
@@ -177,6 +198,49 @@ def show(license_id, fmt, rules):
 def vocabulary(rules):
     """List the words scenarios and rules may use: actions, purposes, facts, assumptions…"""
     click.echo(render_vocabulary(_library(rules)))
+
+
+@cli.command("test")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--rules", type=click.Path(file_okay=False), help="use another rules folder (default: the one the files are in)")
+@click.option("--verbose", "-v", is_flag=True, help="list passing cases too")
+def test_command(paths, fmt, rules, verbose):
+    """Run the pinning cases of rule files (each X.lic has X.cases.yaml beside it).
+
+    With no paths, runs every rule file's cases. Exit code 0 when all pass, 1 when any fails.
+    """
+    files, root = pinning_files([Path(p) for p in paths], rules)
+    library = load_library(root)
+    results = [result for path in files for result in run_cases(path, library)]
+    if fmt == "json":
+        click.echo(json.dumps([r.model_dump(mode="json") for r in results], ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_case_results(results, verbose=verbose))
+    sys.exit(EXIT_FORBIDDEN if any(not r.passed for r in results) else EXIT_ALLOWED)
+
+
+@cli.command()
+@click.argument("license_ids", nargs=-1)
+@click.option("--kind", type=click.Choice(["code", "data", "weights", "outputs"]), default="code", show_default=True, help="with no ids: take every license written for this kind")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "text"]), default="text", show_default=True)
+@click.option("--rules", type=click.Path(file_okay=False), help="use another rules folder")
+def matrix(license_ids, kind, fmt, rules):
+    """Print the compatibility matrix d[outbound][inbound], as OSADL lays it out.
+
+    Each cell answers: may material under INBOUND be incorporated into a work
+    released under OUTBOUND? Yes, No, Unknown (depends on an assumption) or Same.
+    """
+    library = _library(rules)
+    ids = list(license_ids) or matrix_licenses(library, kind)
+    result = compatibility_matrix(library, ids)
+    if fmt == "json":
+        click.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerows(matrix_csv_rows(result))
+    else:
+        click.echo(render_matrix(result))
 
 
 def main() -> None:

@@ -331,7 +331,8 @@ class _ProblemBuilder:
 
     def fact(self, name: str, value: object, constraint: z3.BoolRef, path: tuple[str, ...], flip: z3.BoolRef | None = None) -> None:
         index = len(self.facts)
-        literal = z3.Bool(f"fact:{index}:{name}")
+        label = f"fact:{index}:{name}"
+        literal = z3.Bool(label)
         self.solver.add(z3.Implies(literal, constraint))
         flip_literal = None
         if flip is not None:
@@ -339,7 +340,7 @@ class _ProblemBuilder:
             self.solver.add(z3.Implies(flip_literal, flip))
         record = Fact(literal, name, value, path, flip_literal)
         self.facts.append(record)
-        self.by_literal[str(literal)] = record
+        self.by_literal[label] = record  # str(literal) would run z3's printer
 
     def stated_facts(self) -> None:
         c, facts_in, use = self.c, self.facts_in, self.resolved.scenario.use
@@ -347,7 +348,17 @@ class _ProblemBuilder:
             done = action in facts_in.actions
             path = ("use", "actions", str(list(use.actions).index(action))) if done else ("use", "actions")
             self.fact(f"use.actions.{action}", done, var == done, path, flip=var == (not done))
+        tested = set().union(*(
+            self.resolved.library.purposes_mentioned(name)
+            for component in self.resolved.components.values()
+            for option in component.options
+            for term in option
+            for name in (term.license, term.exception)
+            if name is not None
+        ))
         for purpose, var in c.purpose_vars.items():
+            if purpose not in tested and purpose not in facts_in.purposes:
+                continue  # no clause here tests it: a fact would only slow the solver
             if purpose in facts_in.purposes:
                 path = ("use", "purposes", str(list(use.purposes).index(purpose)))
                 self.fact(f"use.purposes.{purpose}", True, var, path, flip=z3.Not(var))
@@ -434,6 +445,13 @@ class _ProblemBuilder:
                 for term in option:
                     passed_on = term.declared if term.declared != term.license else None
                     ctx = _Context((roles, component.kind, passed_on), roles, component.kind, passed_on)
+                    guard = self.guard(component, k)
+                    if passed_on in c.domain_index:
+                        # Passing an `offers` license on unchanged (releasing under
+                        # GPL-2.0-or-later) lets each recipient pick any offered
+                        # version, so every version's terms must hold, not only
+                        # the one this plan would pick for itself.
+                        guard = or_(guard, c.release == c.domain_index[passed_on])  # type: ignore[index]
                     for clause in self.library.licenses[term.license].clauses:
                         base = and_(
                             c.condition(clause.when, ctx),
@@ -453,12 +471,13 @@ class _ProblemBuilder:
                         if existing is not None:
                             existing.placements.append(placement)
                         else:
-                            self.groups[key] = self.instance(clause, term, placement, and_(self.guard(component, k), base), ctx)
+                            self.groups[key] = self.instance(clause, term, placement, and_(guard, base), ctx)
 
     def instance(self, clause: n.Clause, term: Term, placement: Placement, trigger: z3.BoolRef, ctx: _Context) -> Instance:
-        literal = z3.Bool(f"clause:{next(self.counter)}:{term.license}:{clause.name}")
+        label = f"clause:{next(self.counter)}:{term.license}:{clause.name}"
+        literal = z3.Bool(label)
         instance = Instance(literal, clause, term.license, [placement], trigger, term.exception)
-        self.by_literal[str(literal)] = instance
+        self.by_literal[label] = instance
         if clause.effect in ("forbid", "undecided"):
             self.solver.add(z3.Implies(literal, not_(trigger)))
             (self.constraints if clause.effect == "forbid" else self.undecided).append(instance)
@@ -486,10 +505,11 @@ class _ProblemBuilder:
             trigger = and_(self.guard(component, k), not_(and_(*covered)))
             if z3.is_false(trigger):
                 continue
-            literal = z3.Bool(f"grant:{next(self.counter)}:{license_id}")
+            label = f"grant:{next(self.counter)}:{license_id}"
+            literal = z3.Bool(label)
             term = next(t for t in component.options[k] if t.license == license_id)
             instance = Instance(literal, permits[0][0], license_id, [Placement(name, component.reaches[0], term)], trigger, exception)
-            self.by_literal[str(literal)] = instance
+            self.by_literal[label] = instance
             self.solver.add(z3.Implies(literal, not_(trigger)))
             self.constraints.append(instance)
 

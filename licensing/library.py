@@ -14,8 +14,8 @@ from pathlib import Path
 
 from license_expression import ExpressionError, LicenseSymbol, Licensing
 
-from . import nodes as n
 from . import cache
+from . import nodes as n
 from .errors import RuleError, UnknownLicenseError, did_you_mean
 from .paths import grammar_path, rules_dir
 
@@ -88,6 +88,7 @@ class Library:
     _alias_index: dict[str, str] = field(default_factory=dict)
     _symbols: Licensing | None = None
     _expressions: dict[str, Expression] = field(default_factory=dict)
+    _purposes: dict[str, frozenset[str]] = field(default_factory=dict)
 
     # ------------------------------------------------------------ lookup
 
@@ -103,6 +104,16 @@ class Library:
         if canonical is None:
             raise self.unknown(name)
         return self.licenses.get(canonical) or self.exceptions[canonical]
+
+    def purposes_mentioned(self, license_id: str) -> frozenset[str]:
+        """The purposes a license's clauses test: only these need a fact when
+        a scenario is compiled (the other purpose variables stay unused)."""
+        found = self._purposes.get(license_id)
+        if found is None:
+            lic = self.licenses.get(license_id) or self.exceptions[license_id]
+            conditions = [c for clause in lic.clauses for c in (clause.when, clause.unless, clause.requirement) if c is not None]
+            found = self._purposes[license_id] = frozenset(_purposes_in(conditions))
+        return found
 
     def unknown(self, name: str, **where: object) -> UnknownLicenseError:
         canonical = {a: lic.id for lic in list(self.licenses.values()) + list(self.exceptions.values()) for a in (lic.id, *lic.aliases)}
@@ -159,6 +170,19 @@ class Library:
             ) from None
         options = tuple(Option(tuple(terms)) for terms in _dnf(parsed))
         return Expression(stripped, _unique(options))
+
+
+def _purposes_in(conditions: list[n.Condition]) -> set[str]:
+    found: set[str] = set()
+    while conditions:
+        cond = conditions.pop()
+        if isinstance(cond, n.Member) and cond.subject == "purpose":
+            found.update(cond.values)
+        elif isinstance(cond, (n.AllOf, n.AnyOf)):
+            conditions.extend(cond.items)
+        elif isinstance(cond, n.Not):
+            conditions.append(cond.item)
+    return found
 
 
 def _dnf(expr) -> list[list[tuple[str, str | None]]]:

@@ -130,8 +130,14 @@ class _Evaluator:
         for component in self.resolved.components.values():
             if not component.reaches or not component.options:
                 continue
-            option = component.options[world.choices.get(component.name, 0)]
-            out.extend((component, term) for term in option)
+            chosen = world.choices.get(component.name, 0)
+            for k, option in enumerate(component.options):
+                # an `offers` license passed on unchanged binds in every version
+                out.extend(
+                    (component, term)
+                    for term in option
+                    if k == chosen or (_passed_on(term) is not None and world.release == _passed_on(term))
+                )
         return out
 
     def compliant(self, world: _World, with_undecided: bool) -> bool:

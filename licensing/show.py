@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import BaseModel
 
 from . import nodes as n
+from .cases import cases_file_for, count_cases
 from .library import Library
 from .scenario import COMMERCIAL_FLAG
 
@@ -27,6 +30,7 @@ class LicenseEntry(BaseModel):
     clause_count: int
     offers: list[str]
     exception: bool
+    pinning_cases: int
 
 
 class ClauseDescription(BaseModel):
@@ -44,7 +48,12 @@ class LicenseDescription(LicenseEntry):
     file: str
 
 
-def _entry_fields(lic: n.License) -> dict:
+def _rule_file(library: Library, lic: n.License) -> Path:
+    shown = lic.span.file
+    return library.root / shown.removeprefix("rules/") if shown.startswith("rules/") else Path(shown)
+
+
+def _entry_fields(library: Library, lic: n.License) -> dict:
     return {
         "id": lic.id,
         "title": lic.title,
@@ -54,26 +63,35 @@ def _entry_fields(lic: n.License) -> dict:
         "clause_count": len(lic.clauses),
         "offers": list(lic.offers),
         "exception": lic.is_exception,
+        "pinning_cases": count_cases(cases_file_for(_rule_file(library, lic))),
     }
 
 
 def list_licenses(library: Library) -> list[LicenseEntry]:
     entries = []
     for lic in list(library.licenses.values()) + list(library.exceptions.values()):
-        entries.append(LicenseEntry(**_entry_fields(lic)))
+        entries.append(LicenseEntry(**_entry_fields(library, lic)))
     return sorted(entries, key=lambda e: (e.exception, e.id.lower()))
 
 
 def render_licenses(entries: list[LicenseEntry]) -> str:
-    width = max(len(e.id) for e in entries) if entries else 10
-    lines = []
+    """A table: id, kinds, how the text was read (full, partial, secondary),
+    pinning cases, title; aliases below."""
+    width = max([len(e.id) for e in entries] + [2])
+    head = f"{'ID':<{width}}  {'KINDS':<26} {'SOURCE':<9} {'CASES':>5}  TITLE"
+    lines = [head]
     for e in entries:
         kinds = ",".join(e.kinds) or "-"
         extra = f" (choice of {', '.join(e.offers)})" if e.offers else ""
         extra += " [exception]" if e.exception else ""
-        lines.append(f"{e.id:<{width}}  {kinds:<26} {e.title}{extra}")
+        lines.append(f"{e.id:<{width}}  {kinds:<26} {e.source:<9} {e.pinning_cases:>5}  {e.title}{extra}")
         if e.aliases:
-            lines.append(f"{'':<{width}}  {'':<26} aliases: {', '.join(e.aliases)}")
+            lines.append(f"{'':<{width}}  {'':<26} {'':<9} {'':>5}  aliases: {', '.join(e.aliases)}")
+    licenses = [e for e in entries if not e.exception]
+    lines.append(
+        f"{len(licenses)} licenses, {len(entries) - len(licenses)} exceptions; "
+        f"{sum(e.clause_count for e in entries)} clauses; {sum(e.pinning_cases for e in entries)} pinning cases"
+    )
     return "\n".join(lines)
 
 
@@ -152,7 +170,7 @@ def clause_text(clause: n.Clause) -> str:
 def describe_license(library: Library, name: str) -> LicenseDescription:
     lic = library.get(name)
     return LicenseDescription(
-        **_entry_fields(lic),
+        **_entry_fields(library, lic),
         summary=lic.summary,
         clauses=[
             ClauseDescription(
@@ -170,7 +188,7 @@ def render_license(d: LicenseDescription) -> str:
         lines.append(d.summary)
     if d.aliases:
         lines.append("aliases: " + ", ".join(d.aliases))
-    lines.append(f"kinds: {', '.join(d.kinds) or '-'}; rules written from the {d.source} text; file {d.file}")
+    lines.append(f"kinds: {', '.join(d.kinds) or '-'}; rules written from the {d.source} text; file {d.file}; {d.pinning_cases} pinning cases")
     if d.offers:
         lines.append("the licensee chooses one of: " + ", ".join(d.offers))
     for clause in d.clauses:

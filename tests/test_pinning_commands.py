@@ -1,0 +1,142 @@
+"""`licet test`, `licet matrix` and `licet licenses` on the shipped rules and
+on small rule folders written here."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import yaml
+from licensing.cli.main import cli
+
+from licensing.cases import check_expectations, pinning_files, read_cases
+from licensing.matrix import compatibility_matrix, matrix_licenses
+
+RULES = Path(__file__).parent.parent / "rules"
+
+
+def _case(name: str, verdict: str) -> dict:
+    return {
+        "name": name,
+        "scenario": {
+            "components": {"lib": {"kind": "code", "license": "GPL-2.0-only"}, "app": {"kind": "code", "license": "MIT", "includes": ["lib"]}},
+            "use": {"target": "app", "actions": ["distribute"]},
+        },
+        "expect": {"verdict": verdict},
+    }
+
+
+def _rules_copy(tmp_path: Path) -> Path:
+    root = tmp_path / "rules"
+    shutil.copytree(RULES, root)
+    return root
+
+
+def test_licet_test_runs_the_cases_beside_a_rule_file(runner):
+    result = runner.invoke(cli, ["test", str(RULES / "code" / "gpl-2.0-only.lic")])
+    assert result.exit_code == 0, result.output
+    assert "0 failed" in result.stdout
+    count = len(read_cases(RULES / "code" / "gpl-2.0-only.cases.yaml"))
+    assert f"{count} passed" in result.stdout
+
+
+def test_licet_test_fails_and_says_which_case_when_a_rule_changes(runner, tmp_path):
+    # a lawyer edits a copy of the rules: the wrong expectation shows at once
+    root = _rules_copy(tmp_path)
+    cases = root / "code" / "gpl-2.0-only.cases.yaml"
+    cases.write_text(yaml.safe_dump({"cases": [_case("mit app with gpl lib", "allowed"), _case("same, right answer", "forbidden")]}), encoding="utf-8")
+    result = runner.invoke(cli, ["test", str(root / "code" / "gpl-2.0-only.lic")])
+    assert result.exit_code == 1
+    assert "FAIL mit app with gpl lib" in result.stdout
+    assert "verdict is forbidden, expected allowed" in result.stdout
+    assert "1 passed, 1 failed" in result.stdout
+
+
+def test_licet_test_uses_the_rules_folder_the_file_is_in(tmp_path):
+    root = _rules_copy(tmp_path)
+    files, found = pinning_files([root / "code" / "mit.lic"])
+    assert found == root.resolve() or found == root
+    assert files == [root / "code" / "mit.cases.yaml"]
+
+
+def test_licet_test_json_and_missing_cases(runner, tmp_path):
+    root = _rules_copy(tmp_path)
+    (root / "code" / "mit.cases.yaml").unlink()
+    result = runner.invoke(cli, ["test", str(root / "code" / "mit.lic")])
+    assert result.exit_code == 2
+    assert "mit.lic has no pinning cases" in result.stderr
+    result = runner.invoke(cli, ["test", str(RULES / "code" / "mit.cases.yaml"), "--format", "json"])
+    assert result.exit_code == 0
+    assert all(r["passed"] for r in json.loads(result.stdout))
+
+
+def test_malformed_cases_file_is_a_located_error(runner, tmp_path):
+    root = _rules_copy(tmp_path)
+    (root / "code" / "mit.cases.yaml").write_text("cases:\n  - name: x\n    scenario: {}\n    expect: {verdict: allowed, cite: []}\n", encoding="utf-8")
+    result = runner.invoke(cli, ["test", str(root / "code" / "mit.lic")])
+    assert result.exit_code == 2
+    assert "mit.cases.yaml:2:" in result.stderr and "unknown expectation 'cite'" in result.stderr
+
+
+def test_every_rule_file_has_pinning_cases():
+    missing = [p.relative_to(RULES).as_posix() for p in RULES.rglob("*.lic") if p.name not in ("vocabulary.lic", "sets.lic") and not p.with_name(p.stem + ".cases.yaml").is_file()]
+    assert not missing, f"rule files without pinning cases: {missing}"
+
+
+def test_expectation_matcher_can_fail():
+    verdict = {"verdict": "allowed", "conflicts": [], "obligations": [], "release_license": None, "choices": [], "depends_on": []}
+    assert check_expectations(verdict, {"verdict": "allowed"}) == []
+    assert check_expectations(verdict, {"verdict": "forbidden"})
+    assert check_expectations(verdict, {"verdict": "allowed", "obligations": [{"duty": "attribution"}]})
+
+
+def test_matrix_cells_are_checks_with_reasons(library):
+    matrix = compatibility_matrix(library, ["MIT", "Apache-2.0", "GPL-2.0-only", "GPL-2.0-or-later", "GPL-3.0-only"])
+    assert matrix.answer("GPL-2.0-only", "MIT") == "Yes"
+    assert matrix.answer("GPL-3.0-only", "Apache-2.0") == "Yes"
+    assert matrix.answer("GPL-2.0-only", "Apache-2.0") == "No"
+    assert "GPL-2.0-only" in matrix.cells["GPL-2.0-only"]["Apache-2.0"].reason
+    # releasing under "or later" passes the choice on: GPL-2.0 must hold too
+    assert matrix.answer("GPL-2.0-or-later", "Apache-2.0") == "No"
+    assert matrix.answer("GPL-3.0-only", "GPL-2.0-or-later") == "Yes"
+    assert matrix.answer("MIT", "GPL-3.0-only") == "No"
+    assert matrix.answer("MIT", "MIT") == "Same"
+
+
+def test_matrix_command_csv_and_json(runner):
+    result = runner.invoke(cli, ["matrix", "MIT", "GPL-2.0-only", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0][1:] == ["MIT", "GPL-2.0-only"]
+    assert rows[1] == ["MIT", "Same", "No"] and rows[2] == ["GPL-2.0-only", "Yes", "Same"]
+    result = runner.invoke(cli, ["matrix", "mit", "gpl-2.0", "--format", "json"])
+    data = json.loads(result.stdout)
+    assert data["cells"]["GPL-2.0-only"]["MIT"]["answer"] == "Yes"
+    result = runner.invoke(cli, ["matrix", "MIT", "Nope-1.0"])
+    assert result.exit_code == 2 and "unknown license 'Nope-1.0'" in result.stderr
+
+
+def test_matrix_default_set_is_the_outbound_code_licenses(library):
+    ids = matrix_licenses(library, "code")
+    assert "GPL-3.0-only" in ids and "MIT" in ids
+    assert library.fallback not in ids
+
+
+def test_licenses_lists_kind_source_and_case_count(runner):
+    result = runner.invoke(cli, ["licenses", "--format", "json"])
+    entries = {e["id"]: e for e in json.loads(result.stdout)}
+    mit = entries["MIT"]
+    assert mit["source"] == "full" and "code" in mit["kinds"]
+    assert mit["pinning_cases"] == len(read_cases(RULES / "code" / "mit.cases.yaml"))
+    text = runner.invoke(cli, ["licenses"]).stdout
+    assert "SOURCE" in text and "CASES" in text and "pinning cases" in text.splitlines()[-1]
+
+
+def test_show_json_has_clauses_with_sections(runner):
+    result = runner.invoke(cli, ["show", "GPL-2.0-only", "--format", "json"])
+    data = json.loads(result.stdout)
+    assert data["id"] == "GPL-2.0-only"
+    assert {"section": "6", "name": "no_further_restrictions"}.items() <= next(c for c in data["clauses"] if c["name"] == "no_further_restrictions").items()

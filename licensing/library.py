@@ -88,7 +88,7 @@ class Library:
     _alias_index: dict[str, str] = field(default_factory=dict)
     _symbols: Licensing | None = None
     _expressions: dict[str, Expression] = field(default_factory=dict)
-    _purposes: dict[str, frozenset[str]] = field(default_factory=dict)
+    _tested: dict[str, frozenset[tuple[str, str]]] = field(default_factory=dict)
 
     # ------------------------------------------------------------ lookup
 
@@ -105,15 +105,19 @@ class Library:
             raise self.unknown(name)
         return self.licenses.get(canonical) or self.exceptions[canonical]
 
-    def purposes_mentioned(self, license_id: str) -> frozenset[str]:
-        """The purposes a license's clauses test: only these need a fact when
-        a scenario is compiled (the other purpose variables stay unused)."""
-        found = self._purposes.get(license_id)
+    def words_tested(self, license_id: str) -> frozenset[tuple[str, str]]:
+        """The (category, word) pairs a license's clauses test: purposes, flags
+        and numbers. Only these need a fact or a case to try when a scenario
+        is compiled or enumerated; the other words cannot change its answer."""
+        found = self._tested.get(license_id)
         if found is None:
             lic = self.licenses.get(license_id) or self.exceptions[license_id]
             conditions = [c for clause in lic.clauses for c in (clause.when, clause.unless, clause.requirement) if c is not None]
-            found = self._purposes[license_id] = frozenset(_purposes_in(conditions))
+            found = self._tested[license_id] = frozenset(_words_in(conditions, self.vocabulary))
         return found
+
+    def purposes_mentioned(self, license_id: str) -> frozenset[str]:
+        return frozenset(word for category, word in self.words_tested(license_id) if category == "purpose")
 
     def unknown(self, name: str, **where: object) -> UnknownLicenseError:
         canonical = {a: lic.id for lic in list(self.licenses.values()) + list(self.exceptions.values()) for a in (lic.id, *lic.aliases)}
@@ -172,12 +176,16 @@ class Library:
         return Expression(stripped, _unique(options))
 
 
-def _purposes_in(conditions: list[n.Condition]) -> set[str]:
-    found: set[str] = set()
+def _words_in(conditions: list[n.Condition], vocabulary: Vocabulary) -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
     while conditions:
         cond = conditions.pop()
         if isinstance(cond, n.Member) and cond.subject == "purpose":
-            found.update(cond.values)
+            found.update(("purpose", v) for v in cond.values)
+        elif isinstance(cond, n.Flag) and vocabulary.has("flag", cond.name):
+            found.add(("flag", cond.name))
+        elif isinstance(cond, n.Compare):
+            found.add(("number", cond.subject))
         elif isinstance(cond, (n.AllOf, n.AnyOf)):
             conditions.extend(cond.items)
         elif isinstance(cond, n.Not):

@@ -191,10 +191,24 @@ def reference_verdict(resolved: ResolvedScenario) -> str:
     env_axes: list[tuple[str, str, list[object]]] = []
     for name, answer in facts.assumptions.items():
         env_axes.append(("assumption", name, [answer == "yes"] if answer != "unknown" else [True, False]))
+    # only words some clause here tests can change the answer (compiler.py
+    # makes the same cut); the rest would multiply the cases for nothing
+    tested = {
+        word
+        for component in resolved.components.values()
+        for option in component.options
+        for term in option
+        for name in (term.license, term.exception)
+        if name is not None
+        for word in library.words_tested(name)
+    }
     for flag in vocabulary.names("flag"):
-        env_axes.append(("flag", flag, [facts.flags[flag]] if flag in facts.flags else [True, False]))
+        if ("flag", flag) in tested or flag in facts.flags:
+            env_axes.append(("flag", flag, [facts.flags[flag]] if flag in facts.flags else [True, False]))
     thresholds = _thresholds(resolved)
     for number in vocabulary.names("number"):
+        if ("number", number) not in tested and number not in facts.numbers:
+            continue
         points: list[object] = [facts.numbers[number]] if number in facts.numbers else [r.point for r in number_regions(thresholds.get(number, set()))]
         env_axes.append(("number", number, points))
 

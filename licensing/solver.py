@@ -167,11 +167,18 @@ def _depends(env: list[EnvVar], results: list[EnvResult]) -> list[tuple[EnvVar, 
     return out
 
 
-def _obligations(session: _Session, results: list[EnvResult]) -> list[tuple[Instance, str, list[str]]]:
+def _obligations(session: _Session, results: list[EnvResult], plan: list[z3.BoolRef]) -> list[tuple[Instance, str, list[str]]]:
+    """Duties that every compliant way of carrying out the reported plan
+    (its release license and license choices) triggers. Without the plan, a
+    choice between offered versions (an -or-later license) would hide the duties
+    each version carries, since no single version's duty holds in all plans."""
     problem = session.problem
     compliant = [r for r in results if r.status == "sat" and r.model is not None]
     if not compliant:
         return []
+    # the plan was chosen under the first compliant case; where the other
+    # cases of unknown facts cannot follow it, their own plans count
+    literals = {id(r): r.literals + plan if plan and session.check(r.literals + plan) == z3.sat else r.literals for r in compliant}
     out = []
     for instance in problem.duties:
         holds_in = []
@@ -180,11 +187,11 @@ def _obligations(session: _Session, results: list[EnvResult]) -> list[tuple[Inst
             if z3.is_true(instance.trigger):
                 holds_in.append(result)
                 continue
-            if not z3.is_true(result.model.eval(instance.trigger, model_completion=True)):
+            if literals[id(result)] is result.literals and not z3.is_true(result.model.eval(instance.trigger, model_completion=True)):
                 continue
             session.solver.push()
             session.solver.add(z3.Not(instance.trigger))
-            entailed = session.check(result.literals) == z3.unsat
+            entailed = session.check(literals[id(result)]) == z3.unsat
             session.solver.pop()
             if entailed:
                 holds_in.append(result)
@@ -309,7 +316,6 @@ def decide(problem: Problem, explain: bool = True) -> Decision:
                 seen.add(key)
                 conflicts.append(core)
 
-    obligations = _obligations(session, results) if explain else []
     release: str | None = None
     release_options: list[str] = []
     choices: list[tuple[str, int]] = []
@@ -319,6 +325,10 @@ def decide(problem: Problem, explain: bool = True) -> Decision:
         choices = _choices(session, compliant[0], release)
     elif problem.resolved.facts.release is not None:
         release = problem.resolved.facts.release
+    plan = [problem.choice_selectors[c] for c in choices]
+    if release is not None and problem.resolved.facts.release is None:
+        plan.append(problem.release_selectors[release])
+    obligations = _obligations(session, results, plan) if explain else []
     fixes = _fixes(session, base, undecided, conflicts, verdict) if explain and verdict != "allowed" else []
     return Decision(
         verdict=verdict,

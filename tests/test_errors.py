@@ -15,7 +15,7 @@ SCENARIO_ERRORS = [
     (
         "components:\n  a: {kind: code, license: Apachee-2.0}\nuse:\n  target: a\n  actions: [distribute]\n",
         ":2:19:",
-        "did you mean 'Apache-2.0'?",
+        "did you mean 'Apache-2.0'",
     ),
     ("components:\n  a: {kind: code, license: MIT\nuse: x\n", ":3:4:", "not valid YAML"),
     ("components:\n  a: {kind: code, license: MIT, derived_from: [b]}\nuse:\n  target: a\n  actions: [run]\n", ":2:33:", "'derived-from'"),

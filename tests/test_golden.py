@@ -46,3 +46,18 @@ def test_golden_case(case, runner, tmp_path):
     problems = check_expectations(verdict, case["expect"])
     assert not problems, "\n".join(problems)
     assert result.exit_code == EXIT_CODES[verdict["verdict"]]
+
+
+# DIGEST §4's worked examples, by number; each has at least one golden case
+# named "<number>: …" or "<number> (variant): …" in tests/scenarios/digest*.yaml.
+DIGEST_EXAMPLES = {1, 3, 4, 6, 7, 11, 12, 13, 17, 18, 21, 22, 24}
+
+
+def test_every_digest_worked_example_is_a_golden_case():
+    covered = set()
+    for path in SCENARIOS.glob("digest*.yaml"):
+        for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]:
+            head = case["name"].split(":")[0].split(" ")[0]
+            if head.isdigit():
+                covered.add(int(head))
+    assert DIGEST_EXAMPLES <= covered, f"worked examples without a golden case: {sorted(DIGEST_EXAMPLES - covered)}"

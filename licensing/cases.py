@@ -30,7 +30,7 @@ CASES_SUFFIX = ".cases.yaml"
 
 EXPECT_KEYS = {
     "verdict", "cites", "same_conflict", "not_cites", "facts", "obligations",
-    "no_obligations", "release_license", "choices", "depends_on",
+    "no_obligations", "release_license", "choices", "depends_on", "error",
 }
 
 
@@ -62,6 +62,8 @@ def _matches(item: dict, wanted: dict) -> bool:
 def check_expectations(verdict: dict, expect: dict) -> list[str]:
     """What in `expect` does not hold of the verdict (JSON form); empty when all holds."""
     problems = []
+    if expect["verdict"] == "error":
+        return [f"expected an input error, got the verdict {verdict['verdict']}"]
     if verdict["verdict"] != expect["verdict"]:
         problems.append(f"verdict is {verdict['verdict']}, expected {expect['verdict']}")
     clauses = [c for conflict in verdict["conflicts"] for c in conflict["clauses"]]
@@ -164,7 +166,10 @@ def run_cases(path: Path, library: Library, *, timeout_ms: int = 20_000) -> Iter
             scenario = scenario_from_dict(case["scenario"])
             verdict: Verdict = check(scenario, library=library, timeout_ms=timeout_ms, name=case["name"])
         except ScenarioError as err:
-            yield CaseResult(file=str(path), line=line, name=case["name"], passed=False, verdict="error", problems=[err.message])
+            # `verdict: error` (with `error: "part of the message"`) pins an input error
+            wanted = case["expect"]
+            passed = wanted.get("verdict") == "error" and str(wanted.get("error", "")) in err.message
+            yield CaseResult(file=str(path), line=line, name=case["name"], passed=passed, verdict="error", problems=[] if passed else [err.message])
             continue
         problems = check_expectations(verdict.model_dump(mode="json", by_alias=True), case["expect"])
         yield CaseResult(file=str(path), line=line, name=case["name"], passed=not problems, verdict=verdict.verdict, problems=problems)

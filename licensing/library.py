@@ -438,7 +438,10 @@ def _check_license(checker: _Checker, lic: n.License) -> n.License:
     if lic.source not in ("full", "partial", "secondary"):
         raise _error(f"unknown source '{lic.source}'", lic.span, expected="full, partial or secondary")
     offers = tuple(checker.license_id(o, lic.span) for o in lic.offers)
-    return replace(lic, offers=offers, clauses=tuple(_check_clause(checker, lic, c) for c in lic.clauses))
+    if lic.applies_to and not lic.is_exception:
+        raise _error(f"'applies to' is for exceptions; '{lic.id}' is a license", lic.span, hint="remove it, or declare the block with `exception`")
+    applies_to = tuple(checker.license_id(a, lic.span) for a in lic.applies_to)
+    return replace(lic, offers=offers, applies_to=applies_to, clauses=tuple(_check_clause(checker, lic, c) for c in lic.clauses))
 
 
 def load_library(root: Path | str | None = None) -> Library:

@@ -142,6 +142,7 @@ class License:
     clauses: tuple[Clause, ...]
     is_exception: bool = False
     fallback: bool = False
+    applies_to: tuple[str, ...] = ()  # exceptions: the licenses WITH may attach it to
     span: Span = _span()
 
     def clause(self, name: str) -> Clause | None:

@@ -450,7 +450,14 @@ def _expand_offers(library: Library, option: Option) -> list[tuple[Term, ...]]:
         if exception is not None and license_id not in library.licenses:
             raise UnknownLicenseError(f"'{license_id}' is not a license and cannot carry an exception")
         offered = library.licenses[license_id].offers or (license_id,)
-        if exception is not None:
+        if exception is not None and library.exceptions[exception].applies_to:
+            fits = library.exceptions[exception].applies_to
+            if license_id not in fits and not set(offered) & set(fits):
+                raise UnknownLicenseError(
+                    f"'{exception}' does not apply to '{license_id}': it is written for {', '.join(fits)}",
+                    hint=f"run `licet show {exception}` to see what it relaxes",
+                )
+        elif exception is not None:
             relaxed = {name for clause in library.exceptions[exception].clauses for name in clause.words}
             if not any(library.licenses[choice].clause(name) for choice in offered for name in relaxed):
                 raise UnknownLicenseError(

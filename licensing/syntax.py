@@ -287,6 +287,9 @@ class _ToAst(Transformer):
     def offers(self, items):
         return ("offers", tuple(_unquote(t) for t in items))
 
+    def applies(self, items):
+        return ("applies", tuple(_unquote(t) for t in items))
+
     def source(self, items):
         return ("source", str(items[0]))
 
@@ -329,6 +332,7 @@ class _ToAst(Transformer):
             clauses=tuple(replace(c, license_id=license_id) for c in clauses),
             is_exception=is_exception,
             fallback=bool(headers.get("fallback", False)),
+            applies_to=tuple(headers.get("applies", ())),
             span=_span(self.display, meta),
         )
 

@@ -41,6 +41,10 @@ def test_golden_case(case, runner, tmp_path):
     scenario_file = tmp_path / "scenario.yaml"
     scenario_file.write_text(yaml.safe_dump(case["scenario"], sort_keys=False), encoding="utf-8")
     result = runner.invoke(cli, ["check", str(scenario_file), "--format", "json"])
+    if case["expect"]["verdict"] == "error":
+        assert result.exit_code == 2, result.output
+        assert str(case["expect"].get("error", "")) in result.stderr
+        return
     assert result.exit_code != 2, result.output
     verdict = json.loads(result.stdout.strip().splitlines()[-1])
     problems = check_expectations(verdict, case["expect"])

@@ -24,6 +24,9 @@ def _fits(license_id: str, exception: str) -> bool:
     """Whether the exception relaxes a clause the license (or a version it offers) has."""
     relaxed = {word for clause in LIBRARY.exceptions[exception].clauses for word in clause.words}
     offered = LIBRARY.licenses[license_id].offers or (license_id,)
+    fits = LIBRARY.exceptions[exception].applies_to
+    if fits:
+        return license_id in fits or bool(set(offered) & set(fits))
     return any(LIBRARY.licenses[choice].clause(word) for choice in offered for word in relaxed)
 
 

@@ -116,6 +116,9 @@ def condition_text(cond: n.Condition) -> str:
     if isinstance(cond, n.Flag):
         if cond.name == COMMERCIAL_FLAG:
             return "the use is commercial"
+        if "." in cond.name:
+            # a yes/no fact (licensee.in-eu), written as the fact lines are
+            return f"{cond.name} = yes"
         return f"you {cond.name}"
     if isinstance(cond, n.Compare):
         value = f"{cond.value:,.0f}" if cond.value == int(cond.value) else str(cond.value)

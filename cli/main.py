@@ -233,7 +233,8 @@ def matrix(license_ids, kind, fmt, rules):
     """
     library = _library(rules)
     ids = list(license_ids) or matrix_licenses(library, kind)
-    result = compatibility_matrix(library, ids)
+    # CSV shows answers only: skip the conflict search that finds each reason
+    result = compatibility_matrix(library, ids, reasons=fmt != "csv")
     if fmt == "json":
         click.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2))
     elif fmt == "csv":

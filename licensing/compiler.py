@@ -348,16 +348,9 @@ class _ProblemBuilder:
             done = action in facts_in.actions
             path = ("use", "actions", str(list(use.actions).index(action))) if done else ("use", "actions")
             self.fact(f"use.actions.{action}", done, var == done, path, flip=var == (not done))
-        tested = set().union(*(
-            self.resolved.library.purposes_mentioned(name)
-            for component in self.resolved.components.values()
-            for option in component.options
-            for term in option
-            for name in (term.license, term.exception)
-            if name is not None
-        ))
+        tested = self.resolved.words_tested()
         for purpose, var in c.purpose_vars.items():
-            if purpose not in tested and purpose not in facts_in.purposes:
+            if ("purpose", purpose) not in tested and purpose not in facts_in.purposes:
                 continue  # no clause here tests it: a fact would only slow the solver
             if purpose in facts_in.purposes:
                 path = ("use", "purposes", str(list(use.purposes).index(purpose)))

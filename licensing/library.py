@@ -116,9 +116,6 @@ class Library:
             found = self._tested[license_id] = frozenset(_words_in(conditions, self.vocabulary))
         return found
 
-    def purposes_mentioned(self, license_id: str) -> frozenset[str]:
-        return frozenset(word for category, word in self.words_tested(license_id) if category == "purpose")
-
     def unknown(self, name: str, **where: object) -> UnknownLicenseError:
         canonical = {a: lic.id for lic in list(self.licenses.values()) + list(self.exceptions.values()) for a in (lic.id, *lic.aliases)}
         hint = did_you_mean(name, canonical, canonical) or "run `licet licenses` to list the ids and aliases the library knows"

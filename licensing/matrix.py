@@ -101,12 +101,10 @@ def compatibility_matrix(library: Library, licenses: Sequence[str], *, timeout_m
                 continue
             scenario = scenario_from_dict(cell_scenario(library, outbound, inbound))
             verdict = check(scenario, library=library, timeout_ms=timeout_ms, explain=False)
-            if verdict.verdict == "allowed" or not reasons:
-                row[inbound] = Cell(answer=_ANSWERS[verdict.verdict])
-                continue
             # explain only what is not a plain yes: it costs a conflict search
-            verdict = check(scenario, library=library, timeout_ms=timeout_ms)
-            row[inbound] = Cell(answer=_ANSWERS[verdict.verdict], reason=_reason(verdict))
+            explained = reasons and verdict.verdict != "allowed"
+            reason = cell_reason(library, outbound, inbound, timeout_ms=timeout_ms) if explained else ""
+            row[inbound] = Cell(answer=_ANSWERS[verdict.verdict], reason=reason)
         cells[outbound] = row
     return Matrix(licenses=ids, cells=cells)
 

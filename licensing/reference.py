@@ -191,17 +191,8 @@ def reference_verdict(resolved: ResolvedScenario) -> str:
     env_axes: list[tuple[str, str, list[object]]] = []
     for name, answer in facts.assumptions.items():
         env_axes.append(("assumption", name, [answer == "yes"] if answer != "unknown" else [True, False]))
-    # only words some clause here tests can change the answer (compiler.py
-    # makes the same cut); the rest would multiply the cases for nothing
-    tested = {
-        word
-        for component in resolved.components.values()
-        for option in component.options
-        for term in option
-        for name in (term.license, term.exception)
-        if name is not None
-        for word in library.words_tested(name)
-    }
+    # the rest would multiply the cases for nothing
+    tested = resolved.words_tested()
     for flag in vocabulary.names("flag"):
         if ("flag", flag) in tested or flag in facts.flags:
             env_axes.append(("flag", flag, [facts.flags[flag]] if flag in facts.flags else [True, False]))

@@ -302,6 +302,20 @@ class ResolvedScenario:
     def reached(self) -> list[ResolvedComponent]:
         return [c for c in self.components.values() if c.reaches]
 
+    def words_tested(self) -> frozenset[tuple[str, str]]:
+        """The (category, word) pairs the clauses of the scenario's licenses
+        test: only these can change its answer, so the compiler and the
+        reference evaluator leave the other purposes, flags and numbers out."""
+        return frozenset(
+            word
+            for component in self.components.values()
+            for option in component.options
+            for term in option
+            for name in (term.license, term.exception)
+            if name is not None
+            for word in self.library.words_tested(name)
+        )
+
 
 def resolve(scenario: Scenario, library: Library, source: SourceMap | None = None) -> ResolvedScenario:
     """Check every word and id of the scenario against the library and walk the graph."""

@@ -18,6 +18,7 @@ ROLE_WORDS = {
     "outputs-of": "its outputs",
     "trained-on-outputs": "a model trained on its outputs",
     "bundled": "a work that includes it",
+    "linked": "a program that imports or links it at run time",
 }
 
 

@@ -12,6 +12,7 @@ solver → explain. Nothing here prints; every user mistake raises a
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -48,11 +49,13 @@ def check(
     explain: bool = True,
     source: SourceMap | None = None,
     name: str | None = None,
+    today: date | None = None,
 ) -> Verdict:
     """Decide whether the scenario's use is allowed, and explain why.
 
     `scenario` is a `Scenario` or a dict in the scenario format (kebab-case keys).
     With `explain=False` only the verdict and `depends_on` are computed.
+    `today` decides which waivers have expired (default: the current date).
     """
     from .compiler import compile_problem
     from .explain import build_verdict
@@ -61,7 +64,7 @@ def check(
     if not isinstance(scenario, Scenario):
         scenario = scenario_from_dict(scenario, source)
     library = library or load_library()
-    resolved = resolve(scenario, library, source)
+    resolved = resolve(scenario, library, source, today=today)
     problem = compile_problem(resolved, timeout_ms=timeout_ms)
     decision = decide(problem, explain=explain)
     return build_verdict(problem, decision, scenario_name=name)

@@ -445,7 +445,7 @@ class _ProblemBuilder:
                         # version, so every version's terms must hold, not only
                         # the one this plan would pick for itself.
                         guard = or_(guard, c.release == c.domain_index[passed_on])  # type: ignore[index]
-                    for clause in self.library.licenses[term.license].clauses:
+                    for clause in self.resolved.clauses_for(component.name, term.license):
                         base = and_(
                             c.condition(clause.when, ctx),
                             not_(c.condition(clause.unless, ctx)),

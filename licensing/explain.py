@@ -23,6 +23,7 @@ from .verdict import (
     Fix,
     Obligation,
     Verdict,
+    WaiverApplied,
 )
 from .verdict import Choice as ChoiceModel
 
@@ -186,6 +187,23 @@ def build_verdict(problem: Problem, decision: Decision, scenario_name: str | Non
         if component.reaches and not component.declared and component.name != problem.resolved.target:
             fallback = problem.resolved.library.fallback
             notes.append(f"'{component.name}' declares no license; it was treated as {fallback}")
+    waivers = []
+    for resolved in problem.resolved.waivers:
+        waiver = resolved.waiver
+        expires = waiver.expires.isoformat() if waiver.expires else None
+        waivers.append(
+            WaiverApplied(
+                component=waiver.component,
+                license=resolved.license,
+                clause=waiver.clause,
+                by=waiver.by,
+                reason=waiver.reason,
+                expires=expires,
+                status="in effect" if resolved.active else "expired",
+            )
+        )
+        if not resolved.active:
+            notes.append(f"the waiver for '{waiver.component}' accepted by {waiver.by} expired on {expires}; it no longer applies")
     return Verdict(
         verdict=decision.verdict,  # type: ignore[arg-type]
         target=problem.resolved.target,
@@ -198,6 +216,7 @@ def build_verdict(problem: Problem, decision: Decision, scenario_name: str | Non
         choices=choices,
         assumptions=_assumptions(problem),
         notes=notes,
+        waivers=waivers,
         scenario=scenario_name,
     )
 
@@ -315,6 +334,15 @@ def render_text(verdict: Verdict) -> str:
             else:
                 origin = "not stated, both answers checked"
             out.append(f"  - {used.name} = {used.value} ({origin}): {used.description}")
+    if any(w.status == "in effect" for w in verdict.waivers):
+        out.append("")
+        out.append("Waived (accepted findings, not checked):")
+        for waiver in verdict.waivers:
+            if waiver.status != "in effect":
+                continue
+            what = " ".join(x for x in (waiver.license, waiver.clause and f"clause {waiver.clause}") if x) or "all its licenses' clauses"
+            until = f", until {waiver.expires}" if waiver.expires else ""
+            out.append(f"  - '{waiver.component}': {what}, accepted by {waiver.by}{until}: {waiver.reason}")
     for note in verdict.notes:
         out.append(f"note: {note}")
     return "\n".join(out)

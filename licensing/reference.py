@@ -155,13 +155,13 @@ class _Evaluator:
         pairs = self.chosen(world)
         terms: set[str] = set()
         for component, term in pairs:
-            for clause in self.library.licenses[term.license].clauses:
+            for clause in resolved.clauses_for(component.name, term.license):
                 if clause.effect == "impose" and self.applies(clause, term, component, world, frozenset()):
                     terms.update(clause.words)
         carried = frozenset(terms)
         for component, term in pairs:
             permits = []
-            for clause in self.library.licenses[term.license].clauses:
+            for clause in resolved.clauses_for(component.name, term.license):
                 if clause.effect == "permit":
                     permits.append(clause)
                     continue

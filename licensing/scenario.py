@@ -7,6 +7,7 @@ from a dict, or from Python; all three become the same pydantic `Scenario`.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import deque
 from collections.abc import Mapping, Sequence
@@ -17,6 +18,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from . import nodes as n
 from .errors import ScenarioError, UnknownLicenseError, did_you_mean, source_line
 from .library import Expression, Library, Option
 
@@ -90,6 +92,20 @@ class Use(BaseModel):
         return [value] if isinstance(value, str) else value
 
 
+class Waiver(BaseModel):
+    """A finding accepted by a named person: the clauses of one license (or one
+    clause) stop applying to one component until the waiver expires."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    component: str
+    license: str | None = None
+    clause: str | None = None
+    by: str = Field(min_length=1)
+    reason: str = Field(min_length=1)
+    expires: dt.date | None = None
+
+
 class Scenario(BaseModel):
     """The question: these components, this use of the target, these assumptions."""
 
@@ -98,6 +114,7 @@ class Scenario(BaseModel):
     components: dict[str, Component] = Field(min_length=1)
     use: Use
     assume: dict[str, AssumptionValue] = Field(default_factory=dict)
+    waivers: tuple[Waiver, ...] = ()
 
     @field_validator("assume", mode="before")
     @classmethod
@@ -112,34 +129,42 @@ class Scenario(BaseModel):
 
 @dataclass
 class SourceMap:
-    """Where each key of a scenario file was written, by key path."""
+    """Where each key of a scenario was written, by key path.
+
+    A scenario read from one file has one `file`; a scenario built from a
+    repository (`licet scan`) gathers keys from many files, so a key path may
+    name its own file in `files`, with that file's text in `texts`.
+    """
 
     file: str | None = None
     positions: dict[tuple[str, ...], tuple[int, int]] = field(default_factory=dict)
     text: str = ""
+    files: dict[tuple[str, ...], str] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
+
+    def _find(self, path: tuple[str, ...]) -> tuple[str | None, int | None, int | None]:
+        for end in range(len(path), 0, -1):
+            key = tuple(path[:end])
+            position = self.positions.get(key)
+            if position:
+                return self.files.get(key, self.file), position[0], position[1]
+        return self.file, None, None
 
     def locate(self, *path: str) -> str | None:
-        if self.file is None:
+        file, line, column = self._find(path)
+        if file is None:
             return None
-        for end in range(len(path), 0, -1):
-            position = self.positions.get(tuple(path[:end]))
-            if position:
-                return f"{self.file}:{position[0]}:{position[1]}"
-        return self.file
+        return f"{file}:{line}:{column}" if line else file
 
     def error(self, message: str, path: tuple[str, ...], hint: str | None = None, cls: type[ScenarioError] = ScenarioError) -> ScenarioError:
-        line = column = None
-        for end in range(len(path), 0, -1):
-            position = self.positions.get(tuple(path[:end]))
-            if position:
-                line, column = position
-                break
+        file, line, column = self._find(path)
+        text = self.texts.get(file, "") if file is not None and file != self.file else self.text
         return cls(
             message,
-            file=self.file,
+            file=file,
             line=line,
             column=column,
-            text=source_line(self.text, line) if line else None,
+            text=source_line(text, line) if line and text else None,
             hint=hint,
         )
 
@@ -217,19 +242,28 @@ def scenario_from_dict(data: Mapping[str, Any], source: SourceMap | None = None)
 
 def _validation_hint(kind: str, path: tuple[str, ...]) -> str:
     if kind == "extra_forbidden":
-        return "the scenario has 'components', 'use' and 'assume'; 'use' has target, actions, commercial, purposes, facts, release-license"
+        return "the scenario has 'components', 'use', 'assume' and 'waivers'; 'use' has target, actions, commercial, purposes, facts, release-license; a waiver has component, license, clause, by, reason, expires"
     if path and path[0] == "assume":
         return "assumptions take yes, no or unknown"
+    if path and path[0] == "waivers":
+        return "a waiver names a component, who accepted it ('by'), why ('reason'), and optionally license, clause and expires (YYYY-MM-DD)"
     if path[:2] == ("use", "actions"):
         return "actions are a list such as [distribute] or [serve, modify]"
     return "see examples/ for the scenario format"
 
 
-def scenario_to_yaml(scenario: Scenario) -> str:
+def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
+    """The scenario in its file format (kebab-case keys, relations as keys)."""
     data = json.loads(scenario.model_dump_json(by_alias=True, exclude_none=True))
     for component in data["components"].values():
         component.update(component.pop("relations", {}))
-    return yaml.safe_dump(data, sort_keys=False)
+    if not data.get("waivers"):
+        data.pop("waivers", None)
+    return data
+
+
+def scenario_to_yaml(scenario: Scenario) -> str:
+    return yaml.safe_dump(scenario_to_dict(scenario), sort_keys=False, allow_unicode=True)
 
 
 # ---------------------------------------------------------------- resolving
@@ -290,6 +324,13 @@ class Facts:
 
 
 @dataclass(frozen=True)
+class ResolvedWaiver:
+    waiver: Waiver
+    license: str | None  # the canonical id, when the waiver names a license
+    active: bool  # False once its expiry date has passed
+
+
+@dataclass(frozen=True)
 class ResolvedScenario:
     scenario: Scenario
     library: Library
@@ -297,6 +338,26 @@ class ResolvedScenario:
     target: str
     components: dict[str, ResolvedComponent]
     facts: Facts
+    waivers: tuple[ResolvedWaiver, ...] = ()
+
+    def clauses_for(self, component: str, license_id: str) -> tuple[n.Clause, ...]:
+        """The clauses of a license that apply to one component: all of them,
+        less what an active waiver accepted. Waiving a `permit` clause waives
+        the license's grant scope as a whole, since dropping one permit would
+        narrow the grant instead of accepting its gap."""
+        clauses = self.library.licenses[license_id].clauses
+        for resolved in self.waivers:
+            waiver = resolved.waiver
+            if not resolved.active or waiver.component != component or resolved.license not in (None, license_id):
+                continue
+            if waiver.clause is None:
+                return ()
+            waived = [c for c in clauses if c.name == waiver.clause]
+            if any(c.effect == "permit" for c in waived):
+                clauses = tuple(c for c in clauses if c.effect != "permit")
+            else:
+                clauses = tuple(c for c in clauses if c.name != waiver.clause)
+        return clauses
 
     @property
     def reached(self) -> list[ResolvedComponent]:
@@ -317,8 +378,11 @@ class ResolvedScenario:
         )
 
 
-def resolve(scenario: Scenario, library: Library, source: SourceMap | None = None) -> ResolvedScenario:
-    """Check every word and id of the scenario against the library and walk the graph."""
+def resolve(scenario: Scenario, library: Library, source: SourceMap | None = None, today: dt.date | None = None) -> ResolvedScenario:
+    """Check every word and id of the scenario against the library and walk the graph.
+
+    `today` decides which waivers have expired (default: the current date).
+    """
     source = source or SourceMap()
     vocabulary = library.vocabulary
     names = list(scenario.components)
@@ -414,7 +478,45 @@ def resolve(scenario: Scenario, library: Library, source: SourceMap | None = Non
         release=release,
         assumptions=assumptions,
     )
-    return ResolvedScenario(scenario, library, source, use.target, components, facts)
+    waivers = _waivers(scenario, library, components, source, today or dt.date.today())
+    return ResolvedScenario(scenario, library, source, use.target, components, facts, waivers)
+
+
+def _waivers(
+    scenario: Scenario, library: Library, components: dict[str, ResolvedComponent], source: SourceMap, today: dt.date
+) -> tuple[ResolvedWaiver, ...]:
+    out = []
+    for index, waiver in enumerate(scenario.waivers):
+        where = ("waivers", str(index))
+        component = components.get(waiver.component)
+        if component is None:
+            raise source.error(
+                f"waiver names '{waiver.component}', which is not a component",
+                (*where, "component"),
+                hint=did_you_mean(waiver.component, list(components)) or "name one of: " + ", ".join(components),
+            )
+        licenses = [t.license for option in component.options for t in option]
+        license_id = None
+        if waiver.license is not None:
+            license_id = library.canonical_id(waiver.license)
+            if license_id not in licenses:
+                raise source.error(
+                    f"waiver for '{waiver.component}' names license '{waiver.license}', which the component does not carry",
+                    (*where, "license"),
+                    hint="its licenses: " + (", ".join(dict.fromkeys(licenses)) or "none"),
+                )
+        if waiver.clause is not None:
+            named = [license_id] if license_id else licenses
+            clauses = sorted({c.name for lic in named for c in library.licenses[lic].clauses})
+            if waiver.clause not in clauses:
+                raise source.error(
+                    f"waiver for '{waiver.component}' names clause '{waiver.clause}', which none of its licenses has",
+                    (*where, "clause"),
+                    hint=did_you_mean(waiver.clause, clauses) or "clauses: " + ", ".join(clauses),
+                )
+        active = waiver.expires is None or waiver.expires >= today
+        out.append(ResolvedWaiver(waiver, license_id, active))
+    return tuple(out)
 
 
 def _release_id(library: Library, text: str, source: SourceMap) -> str:

@@ -103,6 +103,18 @@ class AssumptionUsed(_Model):
     description: str
 
 
+class WaiverApplied(_Model):
+    """A waiver of the scenario, and whether it still applies."""
+
+    component: str
+    license: str | None = None
+    clause: str | None = None
+    by: str
+    reason: str
+    expires: str | None = None
+    status: Literal["in effect", "expired"]
+
+
 class Verdict(_Model):
     verdict: VerdictName
     target: str
@@ -115,6 +127,7 @@ class Verdict(_Model):
     choices: list[Choice] = Field(default_factory=list)
     assumptions: list[AssumptionUsed] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+    waivers: list[WaiverApplied] = Field(default_factory=list)
     scenario: str | None = None
 
     @property

@@ -244,6 +244,56 @@ def matrix(license_ids, kind, fmt, rules):
         click.echo(render_matrix(result))
 
 
+@cli.command()
+@click.argument("path", default=".", type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "markdown"]), default="text", show_default=True,
+              help="text for people; json: the verdict plus the built scenario; sarif for code-scanning UIs; markdown for pull-request comments")
+@click.option("--print-scenario", is_flag=True, help="print the scenario the scan built (YAML, re-checkable with `licet check`) instead of checking it")
+@click.option("--online", is_flag=True, help="resolve Hugging Face ids that nothing on disk resolves through the Hub API")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="write the report to this file instead of standard output")
+@click.option("--rules", type=click.Path(file_okay=False), help="use another rules folder")
+@click.option("--timeout", type=float, default=20.0, show_default=True, help="seconds the solver may take per question; past it the answer is unknown")
+def scan(path, fmt, print_scenario, online, output, rules, timeout):
+    """Read a repository (model card, Python metadata, SBOMs, policy), build the scenario and check it.
+
+    PATH is a folder (default: the current one), a README.md card, an SBOM or a pyproject.toml.
+    """
+    from licensing.report import render_scan
+    from licensing.repo import build_scenario
+    from licensing.repo import scan as scan_repository
+
+    library = _library(rules)
+    if print_scenario:
+        _, scenario, _ = build_scenario(path, library=library, online=online)
+        text = scenario_to_yaml(scenario)
+        code = EXIT_ALLOWED
+    else:
+        report = scan_repository(path, library=library, online=online, timeout_ms=int(timeout * 1000))
+        text = render_scan(report, fmt)
+        code = report.exit_code
+    if output:
+        Path(output).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+    sys.exit(code)
+
+
+@cli.command()
+@click.argument("path", default=".", type=click.Path(file_okay=False, exists=True))
+@click.option("--stdout", "to_stdout", is_flag=True, help="print the starter policy instead of writing it")
+@click.option("--rules", type=click.Path(file_okay=False), help="use another rules folder")
+def init(path, to_stdout, rules):
+    """Write a starter policy: [tool.licet] in pyproject.toml, else licet.yaml. Asks nothing."""
+    from licensing.repo.init import starter_policy, write_policy
+
+    starter = starter_policy(path, library=_library(rules))
+    if to_stdout:
+        click.echo(starter.text, nl=False)
+        return
+    written = write_policy(starter)
+    click.echo(f"wrote {written}: edit the use (commercial? purposes?) and run `licet scan {path}`")
+
+
 def main() -> None:
     """Entry point of the `licet` command."""
     cli(prog_name="licet")

@@ -1,0 +1,272 @@
+"""Hugging Face model and dataset cards: the YAML front matter of README.md.
+
+The front matter is read with huggingface_hub's card classes; line numbers
+come from the text itself, so findings can point at `license:` or at the
+`base_model:` entry. `base_model` and `datasets` ids resolve to licenses, in
+order, through the policy's overrides, cards on disk (the policy's card
+folders, then the local Hugging Face cache), the registry in
+rules/registry/huggingface.yaml, and with `online` the Hub API. An id that
+resolves nowhere becomes a component with no license, and a note says so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import yaml
+
+from ..errors import source_line
+from .gather import FoundComponent, Gathering, Origin
+from .policy import ScanError
+
+# base_model_relation values (Hub docs); each makes the card's model a
+# derivative of its base in the sense of our `derived-from` relation.
+BASE_MODEL_RELATIONS = {"adapter", "merge", "quantized", "finetune"}
+# Keys only dataset cards carry (the Hub's dataset card metadata).
+DATASET_KEYS = {"task_categories", "task_ids", "size_categories", "configs", "dataset_info", "source_datasets",
+                "annotations_creators", "language_creators", "multilinguality", "pretty_name"}
+MODEL_KEYS = {"base_model", "pipeline_tag", "library_name", "model-index", "model_name"}
+MAX_DEPTH = 8  # a chain of fine-tunes longer than this is cut, with a note
+
+
+class HubApi(Protocol):
+    """The part of huggingface_hub.HfApi that `--online` uses."""
+
+    def model_info(self, repo_id: str, **kwargs: Any) -> Any: ...
+    def dataset_info(self, repo_id: str, **kwargs: Any) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Card:
+    data: dict[str, Any]
+    text: str
+    display: str
+
+    @property
+    def kind(self) -> str:
+        keys = set(self.data)
+        if keys & DATASET_KEYS and not keys & MODEL_KEYS:
+            return "data"
+        return "weights"
+
+    def key_origin(self, key: str) -> Origin:
+        """Where a top-level key of the front matter is written."""
+        for number, line in enumerate(self.text.splitlines()[: self.front_matter_end], 1):
+            if re.match(rf"{re.escape(key)}\s*:", line):
+                return Origin(file=self.display, line=number, column=1)
+        return Origin(file=self.display, line=1, column=1)
+
+    def item_origin(self, key: str, value: str) -> Origin:
+        """Where one entry of a key's value is written (a list item or the value itself)."""
+        start = self.key_origin(key).line or 1
+        lines = self.text.splitlines()
+        for number in range(start, min(len(lines), self.front_matter_end) + 1):
+            line = lines[number - 1]
+            if number > start and re.match(r"[A-Za-z_-]+\s*:", line):
+                break
+            column = line.find(value)
+            if column >= 0:
+                return Origin(file=self.display, line=number, column=column + 1)
+        return Origin(file=self.display, line=start, column=1)
+
+    @property
+    def front_matter_end(self) -> int:
+        lines = self.text.splitlines()
+        for number, line in enumerate(lines[1:], 2):
+            if line.strip() == "---":
+                return number
+        return len(lines)
+
+    def license(self) -> tuple[str | None, Origin]:
+        """The declared license: `license`, or `license_name` when it is `other`."""
+        value = self.data.get("license")
+        if isinstance(value, list):
+            value = " AND ".join(str(v) for v in value)
+        name = self.data.get("license_name")
+        if (value is None or str(value).lower() == "other") and name:
+            return str(name), self.key_origin("license_name")
+        return (str(value) if value is not None else None), self.key_origin("license")
+
+
+def has_front_matter(text: str) -> bool:
+    return text.lstrip("\ufeff").startswith("---")
+
+
+def parse_card(text: str, display: str) -> Card:
+    """Read the front matter through huggingface_hub; YAML errors point into the file."""
+    from huggingface_hub import RepoCard  # imported here: it costs 0.25 s and only cards need it
+
+    if not has_front_matter(text):
+        return Card({}, text, display)
+    try:
+        card = RepoCard(text, ignore_metadata_errors=False)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 2 if mark else None  # +1 for 1-based, +1 for the opening '---'
+        raise ScanError(
+            f"the card's YAML front matter does not parse: {getattr(err, 'problem', None) or err}",
+            file=display,
+            line=line,
+            column=mark.column + 1 if mark else None,
+            text=source_line(text, line) if line else None,
+            hint="the block between the two '---' lines must be YAML",
+        ) from None
+    except ValueError as err:
+        raise ScanError(f"the card's front matter cannot be read: {err}", file=display, line=1,
+                        hint="the block between the two '---' lines must be a YAML mapping") from None
+    return Card(card.data.to_dict(), text, display)
+
+
+def read_card_file(path: Path, display: str) -> Card:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScanError(f"cannot read card: {err}", file=display, hint="a card is a UTF-8 README.md") from None
+    return parse_card(text, display)
+
+
+def _ids(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [str(v) for v in value if v]
+    return [str(value)]
+
+
+class CardReader:
+    """Adds a card's component and, through its ids, its upstream components."""
+
+    def __init__(self, gathering: Gathering, *, online: HubApi | None = None) -> None:
+        self.g = gathering
+        self.online = online
+
+    # ------------------------------------------------------------ the repo's own card
+
+    def read_target(self, card: Card, name: str, kind: str | None) -> FoundComponent:
+        declared, origin = card.license()
+        component = FoundComponent(name=name, kind=kind or card.kind, declared=declared, origin=origin, resolved_by="card")
+        if declared is not None:
+            component.license = self.g.license_text(declared, name, origin, "the card's license")
+        else:
+            self.g.note("warning", "missing-license", f"'{name}': the card declares no license", name, origin,
+                        hint="add `license:` to the card's front matter")
+        self.g.add(component)
+        self.upstream(card, name, 0)
+        return component
+
+    def upstream(self, card: Card, name: str, depth: int) -> None:
+        relation = str(card.data.get("base_model_relation") or "").lower()
+        if relation and relation not in BASE_MODEL_RELATIONS:
+            self.g.note("note", "unknown-relation", f"'{name}': base_model_relation '{relation}' is not one the Hub defines; read as derived-from",
+                        name, card.key_origin("base_model_relation"))
+        for base in _ids(card.data.get("base_model")):
+            origin = card.item_origin("base_model", base)
+            upstream = self.resolve(base, "model", origin, depth + 1)
+            self.g.relate(name, "derived-from", upstream)
+        if card.kind == "weights":
+            for dataset in _ids(card.data.get("datasets")):
+                origin = card.item_origin("datasets", dataset)
+                upstream = self.resolve(dataset, "dataset", origin, depth + 1)
+                self.g.relate(name, "trained-on", upstream)
+
+    # ------------------------------------------------------------ ids
+
+    def resolve(self, repo_id: str, repo_type: str, origin: Origin, depth: int) -> str:
+        """Add the component for a Hub id (once) and return its name."""
+        if repo_id in self.g.components:
+            return repo_id
+        kind = "data" if repo_type == "dataset" else "weights"
+        override = self.g.policy.policy.overrides.get(repo_id)
+        if override is not None:
+            self._override(repo_id, kind)
+            return repo_id
+        if depth > MAX_DEPTH:
+            self.g.note("warning", "unresolved-license", f"'{repo_id}': the chain of base models is longer than {MAX_DEPTH}; not followed",
+                        repo_id, origin)
+            self.g.add(FoundComponent(name=repo_id, kind=kind, origin=origin))
+            return repo_id
+        card = self._card_on_disk(repo_id, repo_type)
+        if card is not None:
+            card_path, card_display, how = card
+            parsed = read_card_file(card_path, card_display)
+            self.g.read(card_path, card_display, parsed.text)
+            self._from_card(repo_id, kind, parsed, how, depth)
+            return repo_id
+        entry = self.g.registry.hub_entry(repo_id)
+        if entry is not None:
+            self.g.add(FoundComponent(
+                name=repo_id, kind=entry.kind, license=entry.license, declared=entry.license, resolved_by="registry",
+                origin=origin, evidence=f"{self.g.registry.hub_file}:{entry.line} ({entry.source})",
+            ))
+            return repo_id
+        if self.online is not None:
+            data = self._from_hub(repo_id, repo_type, origin)
+            if data is not None:
+                card = Card(data, "", f"https://huggingface.co/{'datasets/' if repo_type == 'dataset' else ''}{repo_id}")
+                self._from_card(repo_id, kind, card, "hub api", depth, origin)
+                return repo_id
+        self.g.add(FoundComponent(name=repo_id, kind=kind, origin=origin))
+        self.g.note(
+            "warning",
+            "unresolved-license",
+            f"'{repo_id}' resolves nowhere: no override, no card on disk, not in the registry"
+            + ("" if self.online is not None else ", and --online was not given") + "; its terms are treated as unknown",
+            repo_id,
+            origin,
+            hint="add an override to the policy (`licet init` shows where), put its card in a card folder, or run with --online",
+        )
+        return repo_id
+
+    def _override(self, repo_id: str, kind: str) -> None:
+        override = self.g.policy.policy.overrides[repo_id]
+        position = self.g.policy.at("overrides", repo_id, "license")
+        origin = Origin(file=self.g.policy.file or "", line=position[0], column=position[1]) if position else None
+        self.g.add(FoundComponent(
+            name=repo_id, kind=override.kind or kind, license=override.license, declared=override.license,
+            resolved_by="override", origin=origin, evidence=override.reason,
+        ))
+
+    def _from_card(self, repo_id: str, kind: str, card: Card, how: str, depth: int, origin: Origin | None = None) -> None:
+        declared, where = card.license()
+        where = origin if not card.text else where
+        component = FoundComponent(name=repo_id, kind=kind, declared=declared, resolved_by=how, origin=where, evidence=card.display)
+        if declared is not None:
+            component.license = self.g.license_text(declared, repo_id, where, "its card's license")
+        else:
+            self.g.note("warning", "missing-license", f"'{repo_id}': its card declares no license; its terms are treated as unknown",
+                        repo_id, where)
+        self.g.add(component)
+        self.upstream(card, repo_id, depth)
+
+    def _card_on_disk(self, repo_id: str, repo_type: str) -> tuple[Path, str, str] | None:
+        for folder in self.g.policy.policy.cards:
+            base = (self.g.root / folder).resolve()
+            for candidate in (base / repo_id / "README.md", base / repo_id.replace("/", "--") / "README.md"):
+                if candidate.is_file():
+                    return candidate, self.g.display(candidate), "card folder"
+        try:
+            from huggingface_hub import try_to_load_from_cache
+        except ImportError:  # pragma: no cover - huggingface_hub is a dependency
+            return None
+        cached = try_to_load_from_cache(repo_id, "README.md", repo_type=repo_type)
+        if isinstance(cached, str) and Path(cached).is_file():
+            return Path(cached), cached, "hf cache"
+        return None
+
+    def _from_hub(self, repo_id: str, repo_type: str, origin: Origin) -> dict[str, Any] | None:
+        assert self.online is not None
+        try:
+            info = self.online.dataset_info(repo_id) if repo_type == "dataset" else self.online.model_info(repo_id)
+        except Exception as err:  # noqa: BLE001 - any Hub failure (offline, gated, missing) leaves the id unresolved
+            self.g.note("warning", "hub-error", f"'{repo_id}': the Hub API did not answer ({type(err).__name__}: {err})",
+                        repo_id, origin)
+            return None
+        card_data = getattr(info, "card_data", None) or getattr(info, "cardData", None)
+        if card_data is None:
+            return {}
+        return card_data.to_dict() if hasattr(card_data, "to_dict") else dict(card_data)

@@ -1,0 +1,378 @@
+"""Python dependencies: installed distributions and the licenses their
+metadata declares.
+
+Which distributions count: those the repository's lock or requirements files
+name (requirements*.txt, uv.lock, poetry.lock, or the policy's list), else
+those [project].dependencies reach through Requires-Dist, else every
+distribution of the environment. The license is, in order, PEP 639
+`License-Expression`, a one-line `License` field the library reads as an
+expression, then trove classifiers from rules/registry/python-classifiers.yaml.
+A classifier that names a family ("BSD License") is reported, not guessed.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata as metadata
+import re
+import sys
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.markers import InvalidMarker, Marker
+from packaging.requirements import InvalidRequirement, Requirement
+
+from ..errors import LicetError
+from .gather import FoundComponent, Gathering, Origin
+from .policy import ScanError
+
+LOCK_FILES = ("uv.lock", "poetry.lock")
+MAX_LICENSE_FIELD = 100  # longer License fields hold license text, not a name
+
+
+def normalize(name: str) -> str:
+    """PEP 503 normalized distribution name."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+@dataclass(frozen=True)
+class Named:
+    """A distribution a repository file names, and where."""
+
+    name: str
+    origin: Origin
+
+
+# ---------------------------------------------------------------- the environment
+
+
+def environment_paths(root: Path, setting: str | None) -> list[str] | None:
+    """The folders to read distributions from; None means the running Python's."""
+    if setting is None:
+        for guess in (".venv", "venv"):
+            if (root / guess).is_dir():
+                return _site_packages(root / guess)
+        return None
+    path = (root / setting).resolve()
+    if not path.is_dir():
+        raise ScanError(f"python environment '{setting}' is not a folder", file=setting,
+                        hint="python.environment names a virtualenv or a site-packages folder, relative to the repository")
+    return _site_packages(path)
+
+
+def _site_packages(path: Path) -> list[str]:
+    if any(path.glob("*.dist-info")) or any(path.glob("*.egg-info")):
+        return [str(path)]
+    found = sorted(str(p) for p in path.glob("lib/python*/site-packages")) + sorted(str(p) for p in path.glob("Lib/site-packages"))
+    if not found:
+        raise ScanError(f"no site-packages folder under '{path}'", file=str(path),
+                        hint="python.environment names a virtualenv (with lib/python3.X/site-packages) or a site-packages folder")
+    return found
+
+
+def installed(paths: list[str] | None) -> dict[str, metadata.Distribution]:
+    dists: dict[str, metadata.Distribution] = {}
+    found = metadata.distributions(path=paths) if paths is not None else metadata.distributions(path=sys.path)
+    for dist in found:
+        name = dist.metadata.get("Name")
+        if name:
+            dists.setdefault(normalize(name), dist)
+    return dists
+
+
+# ---------------------------------------------------------------- what the repository names
+
+
+def named_in_requirements(path: Path, display: str, text: str, seen: set[Path] | None = None) -> list[Named]:
+    seen = seen if seen is not None else set()
+    seen.add(path.resolve())
+    out = []
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.split(" #", 1)[0].strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        include = re.match(r"(-r|--requirement)\s*(\S+)", stripped)
+        if include:
+            other = (path.parent / include.group(2)).resolve()
+            if other.is_file() and other not in seen:
+                out += named_in_requirements(other, str(other), other.read_text(encoding="utf-8"), seen)
+            continue
+        if stripped.startswith("-"):
+            continue
+        found = re.match(r"([A-Za-z0-9][A-Za-z0-9._-]*)", stripped)
+        marker = stripped.split(";", 1)[1].strip() if ";" in stripped else None
+        if found and not _marker_holds(marker):
+            continue  # a requirement for another platform or Python
+        if found:
+            out.append(Named(normalize(found.group(1)), Origin(file=display, line=number, column=1)))
+    return out
+
+
+def _marker_holds(marker: str | None) -> bool:
+    """Whether an environment marker holds for the Python running the scan."""
+    if not marker:
+        return True
+    try:
+        return bool(Marker(marker).evaluate())
+    except InvalidMarker:
+        return True  # unreadable: keep the package rather than drop it silently
+
+
+def named_in_lock(g: Gathering, display: str, text: str, own_name: str | None) -> list[Named]:
+    """The packages a uv.lock or poetry.lock installs on this platform.
+
+    uv.lock: walked from the project's own entry through each package's
+    `dependencies` (not its dev groups), skipping edges whose marker is false
+    here (colorama on Windows only). poetry.lock: every package but those
+    marked `category = "dev"` or whose `markers` are false here.
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ScanError(f"lock file is not valid TOML: {err}", file=display, hint="regenerate it with uv lock or poetry lock") from None
+    lines = text.splitlines()
+    packages = [p for p in data.get("package", []) if isinstance(p, dict) and isinstance(p.get("name"), str)]
+
+    def origin(name: str) -> Origin:
+        line = next((i for i, text_line in enumerate(lines, 1) if re.match(rf'name\s*=\s*"{re.escape(name)}"\s*$', text_line)), None)
+        return Origin(file=display, line=line, column=1)
+
+    def is_project(package: dict[str, object]) -> bool:
+        source = package.get("source")
+        own = bool(own_name) and normalize(str(package["name"])) == normalize(own_name or "")
+        return own or (isinstance(source, dict) and (source.get("editable") == "." or source.get("virtual") == "."))
+
+    roots = [p for p in packages if is_project(p)]
+    if roots and any("dependencies" in p or "optional-dependencies" in p for p in roots):
+        by_name = {normalize(str(p["name"])): p for p in packages}
+        reached: list[str] = []
+        queue = [dep for root in roots for dep in root.get("dependencies", [])]
+        queue += [dep for root in roots for deps in (root.get("optional-dependencies") or {}).values() for dep in deps]
+        while queue:
+            dep = queue.pop(0)
+            if not isinstance(dep, dict) or not isinstance(dep.get("name"), str):
+                continue
+            name = normalize(dep["name"])
+            if not _marker_holds(dep.get("marker")):
+                g.note("note", "other-platform", f"'{name}' is locked only for other platforms ({dep.get('marker')}); not checked",
+                       name, origin(dep["name"]))
+                continue
+            if name in reached or name not in by_name:
+                continue
+            reached.append(name)
+            queue.extend(by_name[name].get("dependencies", []))
+        return [Named(name, origin(str(by_name[name]["name"]))) for name in reached]
+    out = []
+    for package in packages:
+        if is_project(package) or package.get("category") == "dev":
+            continue
+        if not _marker_holds(package.get("markers") if isinstance(package.get("markers"), str) else None):
+            continue
+        out.append(Named(normalize(str(package["name"])), origin(str(package["name"]))))
+    return out
+
+
+def _declared_dependencies(g: Gathering) -> list[Named]:
+    """[project].dependencies, each at its line in pyproject.toml."""
+    deps = g.policy.project.get("dependencies") or []
+    text = g.policy.pyproject_text
+    lines = text.splitlines()
+    out = []
+    for dep in deps:
+        try:
+            Requirement(dep)
+        except InvalidRequirement:
+            continue  # pip would refuse it too; the scan reads what it can
+        line = next((i for i, text_line in enumerate(lines, 1) if f'"{dep}"' in text_line or f"'{dep}'" in text_line), None)
+        out.append(Named(dep, Origin(file=g.policy.pyproject_file or "pyproject.toml", line=line, column=1)))
+    return out
+
+
+def _closure(direct: list[Named], dists: dict[str, metadata.Distribution]) -> tuple[list[Named], list[Named]]:
+    """Follow Requires-Dist (with markers for this Python) from the direct requirements."""
+    reached: dict[str, Named] = {}
+    missing: list[Named] = []
+    queue: list[tuple[str, frozenset[str], Origin]] = []
+    for named in direct:
+        requirement = Requirement(named.name)
+        queue.append((normalize(requirement.name), frozenset(requirement.extras), named.origin))
+    done: set[tuple[str, frozenset[str]]] = set()
+    while queue:
+        name, extras, origin = queue.pop(0)
+        if (name, extras) in done:
+            continue
+        done.add((name, extras))
+        dist = dists.get(name)
+        if dist is None:
+            if name not in reached and all(m.name != name for m in missing):
+                missing.append(Named(name, origin))
+            continue
+        reached.setdefault(name, Named(name, origin))
+        for text in dist.requires or []:
+            try:
+                requirement = Requirement(text)
+            except InvalidRequirement:
+                continue
+            if requirement.marker is not None:
+                environments = [{"extra": e} for e in extras] or [{"extra": ""}]
+                if not any(requirement.marker.evaluate(env) for env in environments):
+                    continue
+            queue.append((normalize(requirement.name), frozenset(requirement.extras), origin))
+    return list(reached.values()), missing
+
+
+# ---------------------------------------------------------------- licenses
+
+
+def _metadata_origin(dist: metadata.Distribution, field: str) -> Origin:
+    path = getattr(dist, "_path", None)
+    file = str(Path(path) / "METADATA") if path else f"{dist.metadata.get('Name')} metadata"
+    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.startswith(field + ":"):
+            return Origin(file=file, line=number, column=1)
+    return Origin(file=file)
+
+
+def dist_license(g: Gathering, name: str, dist: metadata.Distribution, origin: Origin) -> FoundComponent:
+    """The component for one distribution, its license settled from its metadata."""
+    meta = dist.metadata
+    component = FoundComponent(name=name, kind="code", origin=origin)
+    expression = meta.get("License-Expression")
+    if expression:
+        component.declared = expression
+        component.resolved_by = "License-Expression"
+        component.evidence = str(_metadata_origin(dist, "License-Expression"))
+        component.license = g.license_text(expression, name, origin, "License-Expression")
+        return component
+    field = (meta.get("License") or "").strip()
+    if field and "\n" not in field and len(field) <= MAX_LICENSE_FIELD and field.upper() not in ("UNKNOWN", "NONE"):
+        try:
+            g.library.parse_expression(field)
+        except LicetError:
+            pass
+        else:
+            component.declared, component.resolved_by, component.license = field, "License field", g.canonical(field)
+            component.evidence = str(_metadata_origin(dist, "License"))
+            return component
+    classifiers = [c for c in meta.get_all("Classifier") or [] if c.startswith("License ::")]
+    known: list[str] = []
+    for classifier in classifiers:
+        entry = g.registry.classifier(classifier)
+        if entry is None:
+            continue
+        if entry.license:
+            known.append(entry.license)
+        else:
+            g.note(
+                "warning",
+                "ambiguous-license",
+                f"'{name}': the classifier '{classifier}' names no single license ({entry.note or 'a family of licenses'}): "
+                f"it could be {', '.join(entry.candidates)}; its terms are treated as unknown",
+                name,
+                origin,
+                hint=f"read the package's license file and add an override, e.g. {name} = {{license = \"{entry.candidates[0]}\", reason = \"…\"}}",
+            )
+    unmapped = [c for c in classifiers if g.registry.classifier(c) is None]
+    if known and len(known) == len(classifiers):
+        component.declared = "; ".join(classifiers)
+        component.resolved_by = "classifier"
+        component.evidence = str(_metadata_origin(dist, "Classifier"))
+        component.license = " OR ".join(dict.fromkeys(known))
+        if len(set(known)) > 1:
+            g.note("note", "several-classifiers", f"'{name}' lists several license classifiers; read as a choice ({component.license})",
+                   name, origin, hint="add an override if the package means all of them at once")
+        return component
+    if field or unmapped or not classifiers:
+        what = f"License field '{_short(field)}'" if field else "no License-Expression, License field or license classifier"
+        if unmapped:
+            what = f"classifier '{unmapped[0]}'"
+        if not any(note.component == name and note.rule == "ambiguous-license" for note in g.notes):
+            g.note("warning", "unresolved-license", f"'{name}': {what}, which licet cannot read as a license; its terms are treated as unknown",
+                   name, origin, hint=f"add an override for '{name}' to the policy with the license its files state")
+    component.declared = field or None
+    return component
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+# ---------------------------------------------------------------- the reader
+
+
+def read_python(g: Gathering, target: str, relation: str) -> int:
+    """Add the repository's Python dependencies under `target`; the count added."""
+    settings = g.policy.policy.python
+    if not settings.enabled:
+        return 0
+    named = _named_by_files(g)
+    direct = _declared_dependencies(g)
+    if named is None and not direct and not g.policy.pyproject_file:
+        return 0
+    dists = installed(environment_paths(g.root, settings.environment))
+    own = normalize(g.policy.project.get("name", "")) if g.policy.project.get("name") else None
+    missing: list[Named] = []
+    if named is not None:
+        chosen = [n for n in named if n.name != own]
+    elif direct:
+        chosen, missing = _closure(direct, dists)
+    else:
+        chosen = [Named(name, Origin(file=str(getattr(d, "_path", name)))) for name, d in sorted(dists.items()) if name != own]
+    seen: set[str] = set()
+    for item in chosen:
+        if item.name in seen:
+            continue
+        seen.add(item.name)
+        override = g.policy.policy.overrides.get(item.name)
+        dist = dists.get(item.name)
+        if override is not None:
+            position = g.policy.at("overrides", item.name, "license")
+            origin = Origin(file=g.policy.file or "", line=position[0], column=position[1]) if position else item.origin
+            g.add(FoundComponent(name=item.name, kind=override.kind or "code", license=override.license, declared=override.license,
+                                 resolved_by="override", origin=origin, evidence=override.reason))
+        elif dist is None:
+            missing.append(item)
+            continue
+        else:
+            g.add(dist_license(g, item.name, dist, item.origin))
+        g.relate(target, relation, item.name)
+    for item in missing:
+        if item.name in g.components:
+            continue
+        g.add(FoundComponent(name=item.name, kind="code", origin=item.origin))
+        g.relate(target, relation, item.name)
+        g.note("warning", "not-installed", f"'{item.name}' is named but not installed in the scanned environment; its license is unknown",
+               item.name, item.origin, hint="install the project's dependencies first, or set python.environment in the policy")
+    return len(seen)
+
+
+def _named_by_files(g: Gathering) -> list[Named] | None:
+    settings = g.policy.policy.python
+    files: Iterable[Path]
+    if settings.requirements is not None:
+        files = [g.root / f for f in settings.requirements]
+        for path in files:
+            if not path.is_file():
+                raise ScanError(f"requirements file '{path.name}' not found", file=g.policy.file,
+                                hint="python.requirements lists files relative to the repository")
+    else:
+        files = sorted(g.root.glob("requirements*.txt")) + [g.root / f for f in LOCK_FILES if (g.root / f).is_file()]
+    files = list(files)
+    if not files:
+        return None
+    out: list[Named] = []
+    own_name = g.policy.project.get("name")
+    for path in files:
+        display = g.display(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise ScanError(f"cannot read: {err}", file=display) from None
+        g.read(path, display, text)
+        if path.name in LOCK_FILES:
+            out += named_in_lock(g, display, text, own_name)
+        else:
+            out += named_in_requirements(path, display, text)
+    return out

@@ -1,0 +1,184 @@
+"""License knowledge that is data, not rules: the registry of well-known
+Hugging Face repos and the Python trove-classifier table, both under
+`rules/registry/`, each entry checked against the library when loaded.
+
+The registry answers "which license does `meta-llama/Llama-2-7b-hf` declare?"
+when no card for it is on disk; the classifier table answers "which license
+does a `License :: OSI Approved :: …` classifier name?", and says so when a
+classifier names a family rather than one license.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ..errors import LicetError, source_line
+from ..library import Library
+
+REGISTRY_FOLDER = "registry"
+HUB_REGISTRY_FILE = "huggingface.yaml"
+CLASSIFIER_FILE = "python-classifiers.yaml"
+
+
+class RegistryError(LicetError):
+    """A registry data file under rules/registry/ that is malformed."""
+
+
+class HubEntry(BaseModel):
+    """One upstream repo (or a glob over a family of repos) and its license."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str | None = None
+    pattern: str | None = None
+    kind: str
+    license: str
+    source: str = Field(min_length=8)
+    note: str | None = None
+    line: int = 0
+
+    @model_validator(mode="after")
+    def _id_or_pattern(self) -> HubEntry:
+        if (self.id is None) == (self.pattern is None):
+            raise ValueError("give exactly one of 'id' and 'pattern'")
+        return self
+
+    def matches(self, repo_id: str) -> bool:
+        if self.id is not None:
+            return self.id.lower() == repo_id.lower()
+        assert self.pattern is not None
+        return fnmatch.fnmatchcase(repo_id.lower(), self.pattern.lower())
+
+
+class ClassifierEntry(BaseModel):
+    """A trove classifier: one license, or candidates when it names a family."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    license: str | None = None
+    candidates: tuple[str, ...] = ()
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Registry:
+    hub: tuple[HubEntry, ...]
+    hub_file: str
+    classifiers: dict[str, ClassifierEntry]
+    classifier_file: str
+
+    def hub_entry(self, repo_id: str) -> HubEntry | None:
+        """The exact entry for a repo id, else the first pattern that matches."""
+        exact = [e for e in self.hub if e.id is not None and e.matches(repo_id)]
+        if exact:
+            return exact[0]
+        return next((e for e in self.hub if e.pattern is not None and e.matches(repo_id)), None)
+
+    @cached_property
+    def _classifiers_lower(self) -> dict[str, ClassifierEntry]:
+        return {" ".join(k.lower().split()): v for k, v in self.classifiers.items()}
+
+    def classifier(self, text: str) -> ClassifierEntry | None:
+        return self._classifiers_lower.get(" ".join(text.lower().split()))
+
+
+def _read(path: Path, display: str) -> tuple[Any, yaml.Node | None, str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+        return yaml.safe_load(text), yaml.compose(text, Loader=yaml.SafeLoader), text
+    except FileNotFoundError:
+        return None, None, ""
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        raise RegistryError(
+            f"not valid YAML: {getattr(err, 'problem', None) or err}",
+            file=display,
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+            hint="registry files are YAML; see the header comment of the file",
+        ) from None
+
+
+def _check_license(library: Library, name: str, display: str, line: int, text: str) -> None:
+    try:
+        library.parse_expression(name)
+    except LicetError as err:
+        raise RegistryError(err.message, file=display, line=line, text=source_line(text, line), hint=err.hint) from None
+
+
+def load_registry(library: Library) -> Registry:
+    """Read rules/registry/ beside the library's rules; missing files are empty."""
+    folder = Path(library.root) / REGISTRY_FOLDER
+    hub_display = f"rules/{REGISTRY_FOLDER}/{HUB_REGISTRY_FILE}"
+    data, node, text = _read(folder / HUB_REGISTRY_FILE, hub_display)
+    hub: list[HubEntry] = []
+    if data is not None:
+        items = data.get("repos") if isinstance(data, dict) else None
+        if not isinstance(items, list):
+            raise RegistryError("expected a 'repos:' list", file=hub_display, line=1, hint="see the header comment of the file")
+        item_nodes = _list_nodes(node, "repos")
+        for index, item in enumerate(items):
+            line = item_nodes[index].start_mark.line + 1 if index < len(item_nodes) else 0
+            try:
+                entry = HubEntry.model_validate({**(item if isinstance(item, dict) else {"?": item}), "line": line})
+            except ValidationError as err:
+                first = err.errors()[0]
+                raise RegistryError(
+                    f"repos[{index}]: {first['msg']}",
+                    file=hub_display,
+                    line=line,
+                    text=source_line(text, line),
+                    hint="an entry has id (or pattern), kind, license and source",
+                ) from None
+            if not library.vocabulary.has("kind", entry.kind):
+                raise RegistryError(f"unknown kind '{entry.kind}'", file=hub_display, line=line, hint="weights or data")
+            _check_license(library, entry.license, hub_display, line, text)
+            hub.append(entry)
+
+    classifier_display = f"rules/{REGISTRY_FOLDER}/{CLASSIFIER_FILE}"
+    data, node, text = _read(folder / CLASSIFIER_FILE, classifier_display)
+    classifiers: dict[str, ClassifierEntry] = {}
+    if data is not None:
+        table = data.get("classifiers") if isinstance(data, dict) else None
+        if not isinstance(table, dict):
+            raise RegistryError("expected a 'classifiers:' mapping", file=classifier_display, line=1)
+        lines = _key_lines(node, "classifiers")
+        for key, value in table.items():
+            line = lines.get(str(key), 0)
+            raw = {"license": value} if isinstance(value, str) else value
+            try:
+                entry = ClassifierEntry.model_validate(raw)
+            except ValidationError as err:
+                raise RegistryError(
+                    f"'{key}': {err.errors()[0]['msg']}",
+                    file=classifier_display,
+                    line=line,
+                    hint="a classifier maps to a license id, or to 'candidates:' and a 'note:'",
+                ) from None
+            for name in ([entry.license] if entry.license else []) + list(entry.candidates):
+                _check_license(library, name, classifier_display, line, text)
+            classifiers[str(key)] = entry
+    return Registry(tuple(hub), hub_display, classifiers, classifier_display)
+
+
+def _list_nodes(node: yaml.Node | None, key: str) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if k.value == key and isinstance(v, yaml.SequenceNode):
+                return list(v.value)
+    return []
+
+
+def _key_lines(node: yaml.Node | None, key: str) -> dict[str, int]:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if k.value == key and isinstance(v, yaml.MappingNode):
+                return {str(kk.value): kk.start_mark.line + 1 for kk, _ in v.value}
+    return {}

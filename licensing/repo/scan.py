@@ -1,0 +1,229 @@
+"""`licet scan`: read what a repository declares, build the scenario, check it.
+
+The target is what the repository ships: the model or dataset of its card
+(README.md front matter), else the Python project of pyproject.toml, else the
+component an SBOM describes. Upstream models and datasets, Python
+dependencies and SBOM components hang under it. The scenario's source map
+points every component's license at the file and line that declared it, so a
+conflict names the card line, the pyproject line or the lock-file entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from ..library import Library, load_library
+from ..scenario import Scenario, SourceMap, scenario_from_dict, scenario_to_dict
+from ..verdict import Verdict
+from .cards import CardReader, HubApi, has_front_matter, parse_card
+from .gather import FoundComponent, Gathering, Origin, ScanNote
+from .policy import PYPROJECT, ScanError, read_policy
+from .python_env import read_python
+from .sbom import read_cyclonedx, read_spdx, sbom_format
+
+SBOM_GLOBS = ("*.cdx.json", "bom.json", "*.spdx.json", "sbom*.json")
+CARD_KEYS = {"license", "license_name", "base_model", "datasets", "pipeline_tag", "library_name", "task_categories"}
+
+
+class ScanReport(BaseModel):
+    """What the scan read and built, and the verdict on it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    root: str
+    target: str
+    files: list[str]
+    components: list[FoundComponent]
+    notes: list[ScanNote]
+    scenario: dict[str, Any]
+    verdict: Verdict
+
+    @property
+    def exit_code(self) -> int:
+        return self.verdict.exit_code
+
+    def component(self, name: str) -> FoundComponent | None:
+        return next((c for c in self.components if c.name == name), None)
+
+
+def build_scenario(
+    path: str | Path, *, library: Library | None = None, online: bool = False, hub_api: HubApi | None = None
+) -> tuple[Gathering, Scenario, SourceMap]:
+    """Read the repository at `path` (a folder, a card, an SBOM or a pyproject.toml)."""
+    library = library or load_library()
+    path = Path(path)
+    if not path.exists():
+        raise ScanError("nothing to scan: the path does not exist", file=str(path), hint="give a repository folder, a README.md card, an SBOM or a pyproject.toml")
+    only = path if path.is_file() else None
+    root = path.parent if only else path
+    display_root = "" if root.resolve() == Path.cwd().resolve() else root.as_posix().rstrip("/") + "/"
+    policy = read_policy(root, display_root)
+    g = Gathering(root, display_root, library, policy)
+    for loaded in (policy.file, policy.pyproject_file):
+        if loaded:
+            g.read(root, loaded, policy.text if loaded == policy.file else policy.pyproject_text)
+    if online and hub_api is None:
+        from huggingface_hub import HfApi  # imported here: only --online needs it
+
+        hub_api = HfApi()
+    cards = CardReader(g, online=hub_api if online else None)
+    name = policy.policy.name or policy.project.get("name") or root.resolve().name
+
+    card_path = only if only is not None and only.suffix.lower() == ".md" else (root / "README.md" if only is None else None)
+    if card_path is not None and card_path.is_file():
+        text = _read(card_path, g.display(card_path))
+        if has_front_matter(text):
+            card = parse_card(text, g.display(card_path))
+            if set(card.data) & CARD_KEYS:
+                g.read(card_path, card.display, text)
+                g.target = cards.read_target(card, name, policy.policy.kind).name
+    if g.target is None and (only is None or only.name == PYPROJECT) and policy.project:
+        g.target = _project_component(g, name).name
+
+    sboms = _sbom_files(g, root, only)
+    for sbom_path in sboms:
+        display = g.display(sbom_path)
+        text = _read(sbom_path, display)
+        kind = sbom_format(text)
+        if kind is None:
+            raise ScanError("not a CycloneDX or SPDX JSON document", file=display, hint="licet reads CycloneDX 1.5/1.6 JSON and SPDX 2.3 JSON")
+        g.read(sbom_path, display, text)
+        reader = read_cyclonedx if kind == "cyclonedx" else read_spdx
+        root_name = reader(g, sbom_path, display, text, g.target)
+        if g.target is None:
+            g.target = root_name
+
+    if g.target is None:
+        raise ScanError(
+            "nothing to scan: no model or dataset card, no pyproject.toml [project], no SBOM",
+            file=str(path),
+            hint="licet scan reads README.md front matter, pyproject.toml, requirements*.txt, uv.lock, poetry.lock and CycloneDX/SPDX JSON",
+        )
+    target = g.components[g.target]
+    if policy.policy.license is not None:
+        position = policy.at("license")
+        target.license = target.declared = policy.policy.license
+        target.resolved_by = "policy"
+        target.origin = Origin(file=policy.file or "", line=position[0] if position else None, column=position[1] if position else None)
+    if policy.policy.kind is not None:
+        target.kind = policy.policy.kind
+    if only is None or only.name == PYPROJECT:
+        read_python(g, g.target, "includes" if policy.policy.bundle else "depends-on")
+    scenario, source = _scenario(g)
+    return g, scenario, source
+
+
+def scan(
+    path: str | Path,
+    *,
+    library: Library | None = None,
+    online: bool = False,
+    hub_api: HubApi | None = None,
+    today: dt.date | None = None,
+    timeout_ms: int | None = None,
+) -> ScanReport:
+    """Scan a repository and check the scenario it declares."""
+    from .. import DEFAULT_TIMEOUT_MS, check
+
+    library = library or load_library()
+    g, scenario, source = build_scenario(path, library=library, online=online, hub_api=hub_api)
+    verdict = check(scenario, library=library, source=source, name=str(path), today=today, timeout_ms=timeout_ms or DEFAULT_TIMEOUT_MS)
+    return ScanReport(
+        root=str(path),
+        target=g.target or "",
+        files=g.files,
+        components=list(g.components.values()),
+        notes=g.notes,
+        scenario=scenario_to_dict(scenario),
+        verdict=verdict,
+    )
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _read(path: Path, display: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScanError(f"cannot read: {err}", file=display, hint="the file must be readable UTF-8 text") from None
+
+
+def _project_component(g: Gathering, name: str) -> FoundComponent:
+    """The Python project of pyproject.toml; its license from [project]."""
+    project = g.policy.project
+    value = project.get("license-expression") or project.get("license")
+    if isinstance(value, dict):
+        value = value.get("text")
+    key = "license-expression" if "license-expression" in project else "license"
+    position = g.policy.project_positions.get((key,))
+    origin = Origin(file=g.policy.pyproject_file or PYPROJECT, line=position[0] if position else None, column=position[1] if position else None)
+    component = FoundComponent(name=name, kind="code", declared=value if isinstance(value, str) else None, resolved_by="pyproject", origin=origin)
+    if isinstance(value, str) and value.strip():
+        component.license = g.license_text(value, name, origin, "[project] license")
+    elif g.policy.policy.license is None:
+        g.note("warning", "missing-license", f"'{name}': pyproject.toml declares no license for the project", name, origin,
+               hint="set [project] license = \"<SPDX expression>\", or license in the licet policy")
+    return g.add(component)
+
+
+def _sbom_files(g: Gathering, root: Path, only: Path | None) -> list[Path]:
+    if only is not None:
+        return [only] if only.suffix.lower() == ".json" else []
+    configured = g.policy.policy.sbom
+    if configured is not None:
+        paths = [root / p for p in configured]
+        for p in paths:
+            if not p.is_file():
+                raise ScanError(f"SBOM '{p.name}' not found", file=g.policy.file, hint="sbom lists files relative to the repository")
+        return paths
+    found: list[Path] = []
+    for pattern in SBOM_GLOBS:
+        found += [p for p in sorted(root.glob(pattern)) if p not in found]
+    return found
+
+
+def _scenario(g: Gathering) -> tuple[Scenario, SourceMap]:
+    """The scenario, and a source map that points each key at its file."""
+    assert g.target is not None
+    policy = g.policy
+    source = SourceMap(file=policy.file, text=policy.text, texts=dict(g.texts))
+    components: dict[str, Any] = {}
+    for found in g.components.values():
+        entry: dict[str, Any] = {"kind": found.kind}
+        if found.license is not None:
+            entry["license"] = found.license
+        entry.update({relation: list(targets) for relation, targets in found.relations.items()})
+        components[found.name] = entry
+        if found.origin is not None and found.origin.line:
+            for key in (("components", found.name), ("components", found.name, "license")):
+                source.positions[key] = (found.origin.line, found.origin.column or 1)
+                source.files[key] = found.origin.file
+    use_policy = policy.policy.use
+    use: dict[str, Any] = {"target": g.target, "actions": list(use_policy.actions)}
+    if use_policy.commercial is not None:
+        use["commercial"] = use_policy.commercial
+    if use_policy.purposes:
+        use["purposes"] = list(use_policy.purposes)
+    if use_policy.facts:
+        use["facts"] = dict(use_policy.facts)
+    target = g.components[g.target]
+    canonical = g.library.canonical_id(target.license.strip()) if target.license else None
+    if canonical is not None and canonical in g.library.release_domain:
+        use["release-license"] = target.license
+        if target.origin is not None and target.origin.line:
+            source.positions[("use", "release-license")] = (target.origin.line, target.origin.column or 1)
+            source.files[("use", "release-license")] = target.origin.file
+    for path, position in policy.positions.items():
+        if path[:1] in (("use",), ("assume",), ("waivers",)):
+            source.positions[path] = position
+    data: dict[str, Any] = {"components": components, "use": use}
+    if policy.policy.assume:
+        data["assume"] = dict(policy.policy.assume)
+    if policy.policy.waivers:
+        data["waivers"] = [w.model_dump(exclude_none=True) for w in policy.policy.waivers]
+    return scenario_from_dict(data, source), source

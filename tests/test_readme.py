@@ -28,3 +28,22 @@ def test_ci_runs_the_readme_commands():
     assert "pip install '.[test]' && pytest" in README
     assert "pip install '.[test]' && pytest" in ci
     assert "licet check examples/llama-synthetic-data.yaml" in ci
+
+
+def test_ci_integrations_match_the_readme():
+    """The pre-commit hook and the GitHub Action the README documents exist and are well formed."""
+    import yaml
+
+    root = Path(__file__).parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    hooks = yaml.safe_load((root / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    hook_ids = {hook["id"] for hook in hooks}
+    assert "id: licet-scan" in readme and "licet-scan" in hook_ids
+    for hook in hooks:
+        assert hook["entry"].split()[0] == "licet" and hook["language"] == "python"
+    action = yaml.safe_load((root / "action.yml").read_text(encoding="utf-8"))
+    assert action["runs"]["using"] == "composite"
+    for name in ("path", "sarif"):
+        assert name in action["inputs"] and f"{name}:" in readme
+    assert any("licet scan" in step.get("run", "") for step in action["runs"]["steps"])
+    assert "licet scan ." in (root / ".ci" / "run").read_text(encoding="utf-8")

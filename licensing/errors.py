@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
+from typing import TypedDict
 
 
 class LicetError(Exception):
@@ -102,3 +103,23 @@ def source_line(text: str, line: int) -> str | None:
     if 1 <= line <= len(lines):
         return lines[line - 1]
     return None
+
+
+def yaml_problem(err: Exception) -> str:
+    return str(getattr(err, "problem", None) or err)
+
+
+class Where(TypedDict):
+    line: int | None
+    column: int | None
+    text: str | None
+
+
+def yaml_error_location(err: Exception, text: str, first_line: int = 1) -> Where:
+    """line, column and the offending text of a YAML error, for a LicetError;
+    `first_line` is the file line where the YAML text starts (front matter)."""
+    mark = getattr(err, "problem_mark", None)
+    if mark is None:
+        return {"line": None, "column": None, "text": None}
+    line = mark.line + first_line
+    return {"line": line, "column": mark.column + 1, "text": source_line(text, line)}

@@ -138,8 +138,8 @@ def render_scan_text(report: ScanReport) -> str:
         for w in waived:
             what = " ".join(x for x in (w.license, w.clause and f"clause {w.clause}") if x) or "all clauses"
             out.append(f"  - '{w.component}': {what}, accepted by {w.by}" + (f" until {w.expires}" if w.expires else "") + f": {w.reason}")
-    for note in verdict.notes:
-        out.append(f"note: {note}")
+    for text in verdict.notes:
+        out.append(f"note: {text}")
     return "\n".join(out)
 
 

@@ -19,7 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from . import nodes as n
-from .errors import ScenarioError, UnknownLicenseError, did_you_mean, source_line
+from .errors import ScenarioError, UnknownLicenseError, did_you_mean, source_line, yaml_error_location, yaml_problem
 from .library import Expression, Library, Option
 
 AssumptionValue = Literal["yes", "no", "unknown"]
@@ -169,17 +169,18 @@ class SourceMap:
         )
 
 
-def _positions(node: yaml.Node, prefix: tuple[str, ...], out: dict[tuple[str, ...], tuple[int, int]]) -> None:
+def yaml_positions(node: yaml.Node, prefix: tuple[str, ...], out: dict[tuple[str, ...], tuple[int, int]]) -> None:
+    """Record (line, column) of every key and list item under `prefix`."""
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             path = prefix + (str(key.value),)
             out[path] = (key.start_mark.line + 1, key.start_mark.column + 1)
-            _positions(value, path, out)
+            yaml_positions(value, path, out)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             path = prefix + (str(index),)
             out[path] = (item.start_mark.line + 1, item.start_mark.column + 1)
-            _positions(item, path, out)
+            yaml_positions(item, path, out)
 
 
 def read_scenario_text(text: str, display: str) -> tuple[Scenario, SourceMap]:
@@ -189,20 +190,14 @@ def read_scenario_text(text: str, display: str) -> tuple[Scenario, SourceMap]:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        column = mark.column + 1 if mark else None
-        problem = getattr(err, "problem", None) or str(err)
         raise ScenarioError(
-            f"not valid YAML: {problem}",
+            f"not valid YAML: {yaml_problem(err)}",
             file=display,
-            line=line,
-            column=column,
-            text=source_line(text, line) if line else None,
+            **yaml_error_location(err, text),
             hint="check indentation and that every 'key: value' pair has a space after the colon",
         ) from None
     if node is not None:
-        _positions(node, (), source.positions)
+        yaml_positions(node, (), source.positions)
     if not isinstance(data, Mapping):
         raise ScenarioError(
             "a scenario is a mapping with 'components' and 'use'",

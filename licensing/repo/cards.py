@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 import yaml
 
-from ..errors import source_line
+from ..errors import yaml_error_location, yaml_problem
 from .gather import FoundComponent, Gathering, Origin
 from .policy import ScanError
 
@@ -104,14 +104,10 @@ def parse_card(text: str, display: str) -> Card:
     try:
         card = RepoCard(text, ignore_metadata_errors=False)
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = mark.line + 2 if mark else None  # +1 for 1-based, +1 for the opening '---'
         raise ScanError(
-            f"the card's YAML front matter does not parse: {getattr(err, 'problem', None) or err}",
+            f"the card's YAML front matter does not parse: {yaml_problem(err)}",
             file=display,
-            line=line,
-            column=mark.column + 1 if mark else None,
-            text=source_line(text, line) if line else None,
+            **yaml_error_location(err, text, first_line=2),  # after the opening '---'
             hint="the block between the two '---' lines must be YAML",
         ) from None
     except ValueError as err:
@@ -190,9 +186,9 @@ class CardReader:
                         repo_id, origin)
             self.g.add(FoundComponent(name=repo_id, kind=kind, origin=origin))
             return repo_id
-        card = self._card_on_disk(repo_id, repo_type)
-        if card is not None:
-            card_path, card_display, how = card
+        on_disk = self._card_on_disk(repo_id, repo_type)
+        if on_disk is not None:
+            card_path, card_display, how = on_disk
             parsed = read_card_file(card_path, card_display)
             self.g.read(card_path, card_display, parsed.text)
             self._from_card(repo_id, kind, parsed, how, depth)
@@ -207,8 +203,8 @@ class CardReader:
         if self.online is not None:
             data = self._from_hub(repo_id, repo_type, origin)
             if data is not None:
-                card = Card(data, "", f"https://huggingface.co/{'datasets/' if repo_type == 'dataset' else ''}{repo_id}")
-                self._from_card(repo_id, kind, card, "hub api", depth, origin)
+                hub_card = Card(data, "", f"https://huggingface.co/{'datasets/' if repo_type == 'dataset' else ''}{repo_id}")
+                self._from_card(repo_id, kind, hub_card, "hub api", depth, origin)
                 return repo_id
         self.g.add(FoundComponent(name=repo_id, kind=kind, origin=origin))
         self.g.note(
@@ -232,8 +228,8 @@ class CardReader:
         ))
 
     def _from_card(self, repo_id: str, kind: str, card: Card, how: str, depth: int, origin: Origin | None = None) -> None:
-        declared, where = card.license()
-        where = origin if not card.text else where
+        declared, in_card = card.license()
+        where: Origin | None = in_card if card.text else origin  # a Hub answer has no lines
         component = FoundComponent(name=repo_id, kind=kind, declared=declared, resolved_by=how, origin=where, evidence=card.display)
         if declared is not None:
             component.license = self.g.license_text(declared, repo_id, where, "its card's license")

@@ -17,8 +17,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ..errors import LicetError, source_line
-from ..scenario import Waiver
+from ..errors import LicetError, source_line, yaml_error_location, yaml_problem
+from ..scenario import Waiver, yaml_positions
 
 POLICY_YAML = "licet.yaml"
 PYPROJECT = "pyproject.toml"
@@ -137,19 +137,15 @@ def read_policy(root: Path, display_root: str = "") -> LoadedPolicy:
             data = yaml.safe_load(text)
             node = yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.YAMLError as err:
-            mark = getattr(err, "problem_mark", None)
-            line = mark.line + 1 if mark else None
             raise ScanError(
-                f"not valid YAML: {getattr(err, 'problem', None) or err}",
+                f"not valid YAML: {yaml_problem(err)}",
                 file=display,
-                line=line,
-                column=mark.column + 1 if mark else None,
-                text=source_line(text, line) if line else None,
+                **yaml_error_location(err, text),
                 hint="check indentation and that every 'key: value' pair has a space after the colon",
             ) from None
         positions: dict[tuple[str, ...], tuple[int, int]] = {}
         if node is not None:
-            _yaml_positions(node, (), positions)
+            yaml_positions(node, (), positions)
         if data is None:
             data = {}
         return _validated(data, base, display, text, positions)
@@ -213,19 +209,6 @@ def _read_text(path: Path, display: str) -> str:
 def _toml_error_position(message: str) -> tuple[int | None, int | None]:
     found = re.search(r"line (\d+), column (\d+)", message)
     return (int(found.group(1)), int(found.group(2))) if found else (None, None)
-
-
-def _yaml_positions(node: yaml.Node, prefix: tuple[str, ...], out: dict[tuple[str, ...], tuple[int, int]]) -> None:
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            path = prefix + (str(key.value),)
-            out[path] = (key.start_mark.line + 1, key.start_mark.column + 1)
-            _yaml_positions(value, path, out)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            path = prefix + (str(index),)
-            out[path] = (item.start_mark.line + 1, item.start_mark.column + 1)
-            _yaml_positions(item, path, out)
 
 
 # ---------------------------------------------------------------- TOML key lines

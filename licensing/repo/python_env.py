@@ -47,6 +47,11 @@ class Named:
 # ---------------------------------------------------------------- the environment
 
 
+def _field(meta: metadata.PackageMetadata, name: str) -> str | None:
+    values = meta.get_all(name)
+    return str(values[0]) if values else None
+
+
 def environment_paths(root: Path, setting: str | None) -> list[str] | None:
     """The folders to read distributions from; None means the running Python's."""
     if setting is None:
@@ -75,7 +80,7 @@ def installed(paths: list[str] | None) -> dict[str, metadata.Distribution]:
     dists: dict[str, metadata.Distribution] = {}
     found = metadata.distributions(path=paths) if paths is not None else metadata.distributions(path=sys.path)
     for dist in found:
-        name = dist.metadata.get("Name")
+        name = _field(dist.metadata, "Name")
         if name:
             dists.setdefault(normalize(name), dist)
     return dists
@@ -227,7 +232,7 @@ def _closure(direct: list[Named], dists: dict[str, metadata.Distribution]) -> tu
 
 def _metadata_origin(dist: metadata.Distribution, field: str) -> Origin:
     path = getattr(dist, "_path", None)
-    file = str(Path(path) / "METADATA") if path else f"{dist.metadata.get('Name')} metadata"
+    file = str(Path(path) / "METADATA") if path else f"{_field(dist.metadata, 'Name')} metadata"
     text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
     for number, line in enumerate(text.splitlines(), 1):
         if line.startswith(field + ":"):
@@ -239,14 +244,14 @@ def dist_license(g: Gathering, name: str, dist: metadata.Distribution, origin: O
     """The component for one distribution, its license settled from its metadata."""
     meta = dist.metadata
     component = FoundComponent(name=name, kind="code", origin=origin)
-    expression = meta.get("License-Expression")
+    expression = _field(meta, "License-Expression")
     if expression:
         component.declared = expression
         component.resolved_by = "License-Expression"
         component.evidence = str(_metadata_origin(dist, "License-Expression"))
         component.license = g.license_text(expression, name, origin, "License-Expression")
         return component
-    field = (meta.get("License") or "").strip()
+    field = (_field(meta, "License") or "").strip()
     if field and "\n" not in field and len(field) <= MAX_LICENSE_FIELD and field.upper() not in ("UNKNOWN", "NONE"):
         try:
             g.library.parse_expression(field)

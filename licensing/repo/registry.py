@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..errors import LicetError, source_line
+from ..errors import LicetError, source_line, yaml_error_location, yaml_problem
 from ..library import Library
 
 REGISTRY_FOLDER = "registry"
@@ -96,12 +96,10 @@ def _read(path: Path, display: str) -> tuple[Any, yaml.Node | None, str]:
     except FileNotFoundError:
         return None, None, ""
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
         raise RegistryError(
-            f"not valid YAML: {getattr(err, 'problem', None) or err}",
+            f"not valid YAML: {yaml_problem(err)}",
             file=display,
-            line=mark.line + 1 if mark else None,
-            column=mark.column + 1 if mark else None,
+            **yaml_error_location(err, text),
             hint="registry files are YAML; see the header comment of the file",
         ) from None
 
@@ -154,7 +152,7 @@ def load_registry(library: Library) -> Registry:
             line = lines.get(str(key), 0)
             raw = {"license": value} if isinstance(value, str) else value
             try:
-                entry = ClassifierEntry.model_validate(raw)
+                classifier = ClassifierEntry.model_validate(raw)
             except ValidationError as err:
                 raise RegistryError(
                     f"'{key}': {err.errors()[0]['msg']}",
@@ -162,9 +160,9 @@ def load_registry(library: Library) -> Registry:
                     line=line,
                     hint="a classifier maps to a license id, or to 'candidates:' and a 'note:'",
                 ) from None
-            for name in ([entry.license] if entry.license else []) + list(entry.candidates):
+            for name in ([classifier.license] if classifier.license else []) + list(classifier.candidates):
                 _check_license(library, name, classifier_display, line, text)
-            classifiers[str(key)] = entry
+            classifiers[str(key)] = classifier
     return Registry(tuple(hub), hub_display, classifiers, classifier_display)
 
 

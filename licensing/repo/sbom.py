@@ -151,7 +151,7 @@ def read_cyclonedx(g: Gathering, path: Path, display: str, text: str, target: st
     # modelCard is not modelled by the library: read the datasets from the JSON
     for raw in _all_components(data):
         datasets = ((raw.get("modelCard") or {}).get("modelParameters") or {}).get("datasets") or []
-        model = names.get(raw.get("bom-ref") or raw.get("name"))
+        model = names.get(str(raw.get("bom-ref") or raw.get("name")))
         if model is None:
             continue
         for dataset in datasets:
@@ -201,7 +201,7 @@ def read_spdx(g: Gathering, path: Path, display: str, text: str, target: str | N
         raise ScanError(f"not an SPDX document spdx-tools can read: {err}", file=display) from None
 
     names: dict[str, str] = {}
-    described = [r.related_spdx_element_id for r in document.relationships
+    described = [str(r.related_spdx_element_id) for r in document.relationships
                  if r.relationship_type.name == "DESCRIBES" and r.spdx_element_id == "SPDXRef-DOCUMENT"]
     root_id = described[0] if described else (document.packages[0].spdx_id if document.packages else None)
     for package in document.packages:
@@ -229,7 +229,7 @@ def read_spdx(g: Gathering, path: Path, display: str, text: str, target: str | N
                    name, origin, hint="add an override to the policy with the license its files state")
     for relationship in document.relationships:
         kind = relationship.relationship_type.name
-        left, right = relationship.spdx_element_id, str(relationship.related_spdx_element_id)
+        left, right = str(relationship.spdx_element_id), str(relationship.related_spdx_element_id)
         if kind in SPDX_NOT_SHIPPED or kind not in SPDX_RELATIONS:
             continue
         relation, reverse = SPDX_RELATIONS[kind]

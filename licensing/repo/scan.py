@@ -69,7 +69,7 @@ def build_scenario(
     if online and hub_api is None:
         from huggingface_hub import HfApi  # imported here: only --online needs it
 
-        hub_api = HfApi()
+        hub_api = HfApi()  # type: ignore[assignment]  # HfApi has the two methods HubApi names
     cards = CardReader(g, online=hub_api if online else None)
     name = policy.policy.name or policy.project.get("name") or root.resolve().name
 

@@ -32,8 +32,13 @@ def library():
     return load_library()
 
 
+LICET = Path(sys.executable).parent / "licet"
+
+
 def licet(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "licensing.cli.main", *args], capture_output=True, text=True, cwd=cwd)
+    """The installed command, as CI and users run it (a whole process, real exit codes)."""
+    command = str(LICET) if LICET.exists() else (shutil.which("licet") or "licet")
+    return subprocess.run([command, *args], capture_output=True, text=True, cwd=cwd)
 
 
 def copy_fixture(name: str, tmp_path: Path) -> Path:

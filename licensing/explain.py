@@ -292,11 +292,7 @@ def render_text(verdict: Verdict) -> str:
         out.append("")
         out.append("It depends on:")
         for item in verdict.depends_on:
-            if item.cases:
-                cases = "; ".join(f"{c.when} → {c.verdict}" for c in item.cases)
-                out.append(f"  - {item.assumption}: {cases}")
-            else:
-                out.append(f"  - {item.assumption}: yes → {item.yes}, no → {item.no}")
+            out.append(f"  - {item.assumption}: {item.outcomes}")
     if verdict.release_license or verdict.choices:
         out.append("")
         if verdict.release_license:
@@ -340,9 +336,8 @@ def render_text(verdict: Verdict) -> str:
         for waiver in verdict.waivers:
             if waiver.status != "in effect":
                 continue
-            what = " ".join(x for x in (waiver.license, waiver.clause and f"clause {waiver.clause}") if x) or "all its licenses' clauses"
             until = f", until {waiver.expires}" if waiver.expires else ""
-            out.append(f"  - '{waiver.component}': {what}, accepted by {waiver.by}{until}: {waiver.reason}")
+            out.append(f"  - '{waiver.component}': {waiver.scope}, accepted by {waiver.by}{until}: {waiver.reason}")
     for note in verdict.notes:
         out.append(f"note: {note}")
     return "\n".join(out)

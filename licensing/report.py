@@ -102,8 +102,7 @@ def render_scan_text(report: ScanReport) -> str:
         out.append("")
         out.append("It depends on:")
         for item in verdict.depends_on:
-            cases = "; ".join(f"{c.when} → {c.verdict}" for c in item.cases) if item.cases else f"yes → {item.yes}, no → {item.no}"
-            out.append(f"  - {item.assumption}: {cases}")
+            out.append(f"  - {item.assumption}: {item.outcomes}")
     if verdict.obligations:
         out.append("")
         out.append("Obligations:")
@@ -136,8 +135,7 @@ def render_scan_text(report: ScanReport) -> str:
         out.append("")
         out.append("Waived:")
         for w in waived:
-            what = " ".join(x for x in (w.license, w.clause and f"clause {w.clause}") if x) or "all clauses"
-            out.append(f"  - '{w.component}': {what}, accepted by {w.by}" + (f" until {w.expires}" if w.expires else "") + f": {w.reason}")
+            out.append(f"  - '{w.component}': {w.scope}, accepted by {w.by}" + (f" until {w.expires}" if w.expires else "") + f": {w.reason}")
     for text in verdict.notes:
         out.append(f"note: {text}")
     return "\n".join(out)
@@ -232,9 +230,8 @@ def scan_sarif(report: ScanReport) -> dict[str, Any]:
         results.append(result)
     for item in verdict.depends_on:
         index = rule("licet/depends-on", "depends-on", "the answer turns on an open question")
-        cases = "; ".join(f"{c.when} → {c.verdict}" for c in item.cases) if item.cases else f"yes → {item.yes}, no → {item.no}"
         result = {"ruleId": "licet/depends-on", "ruleIndex": index, "level": "warning",
-                  "message": {"text": f"The answer depends on {item.assumption}: {cases}."}}
+                  "message": {"text": f"The answer depends on {item.assumption}: {item.outcomes}."}}
         location = _sarif_location(_declared_at(report, report.target))
         if location is not None:
             result["locations"] = [location]
@@ -281,8 +278,7 @@ def render_scan_markdown(report: ScanReport) -> str:
         out.append("#### It depends on")
         out.append("")
         for item in verdict.depends_on:
-            cases = "; ".join(f"{c.when} → {c.verdict}" for c in item.cases) if item.cases else f"yes → {item.yes}, no → {item.no}"
-            out.append(f"- `{item.assumption}`: {cases}")
+            out.append(f"- `{item.assumption}`: {item.outcomes}")
         out.append("")
     if verdict.fixes:
         out.append("#### Ways out")

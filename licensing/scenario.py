@@ -224,15 +224,22 @@ def scenario_from_dict(data: Mapping[str, Any], source: SourceMap | None = None)
     try:
         return Scenario.model_validate(dict(data))
     except ValidationError as err:
-        first = err.errors()[0]
-        path = tuple(str(p) for p in first["loc"])
+        kind, path, message = validation_problem(err)
         where = ".".join(path) or "scenario"
-        message = first["msg"]
-        if first["type"] == "extra_forbidden":
-            message = f"unknown key '{path[-1]}'"
-        elif first["type"] == "missing":
-            message = f"'{path[-1]}' is required"
-        raise source.error(f"{where}: {message}", path, hint=_validation_hint(first["type"], path)) from None
+        raise source.error(f"{where}: {message}", path, hint=_validation_hint(kind, path)) from None
+
+
+def validation_problem(err: ValidationError) -> tuple[str, tuple[str, ...], str]:
+    """The first problem pydantic found, worded for people: its type, the
+    key path and a message (unknown and missing keys say which key)."""
+    first = err.errors()[0]
+    path = tuple(str(p) for p in first["loc"])
+    message = first["msg"]
+    if first["type"] == "extra_forbidden":
+        message = f"unknown key '{path[-1]}'"
+    elif first["type"] == "missing":
+        message = f"'{path[-1]}' is required"
+    return first["type"], path, message
 
 
 def _validation_hint(kind: str, path: tuple[str, ...]) -> str:

@@ -83,6 +83,13 @@ class DependsOn(_Model):
     no: VerdictName | None = None
     cases: list[Case] = Field(default_factory=list)
 
+    @property
+    def outcomes(self) -> str:
+        """`yes → forbidden, no → allowed`, or each number range's verdict."""
+        if self.cases:
+            return "; ".join(f"{c.when} → {c.verdict}" for c in self.cases)
+        return f"yes → {self.yes}, no → {self.no}"
+
 
 class Fix(_Model):
     change: str
@@ -113,6 +120,12 @@ class WaiverApplied(_Model):
     reason: str
     expires: str | None = None
     status: Literal["in effect", "expired"]
+
+    @property
+    def scope(self) -> str:
+        """What the waiver accepts: a license, a clause, or all of them."""
+        named = [x for x in (self.license, self.clause and f"clause {self.clause}") if x]
+        return " ".join(named) or "all its licenses' clauses"
 
 
 class Verdict(_Model):

@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..errors import LicetError, source_line, yaml_error_location, yaml_problem
-from ..scenario import Waiver, yaml_positions
+from ..scenario import Waiver, validation_problem, yaml_positions
 
 POLICY_YAML = "licet.yaml"
 PYPROJECT = "pyproject.toml"
@@ -161,13 +161,7 @@ def _validated(data: Any, base: LoadedPolicy, display: str, text: str, positions
     try:
         policy = Policy.model_validate(data)
     except ValidationError as err:
-        first = err.errors()[0]
-        path = tuple(str(p) for p in first["loc"])
-        message = first["msg"]
-        if first["type"] == "extra_forbidden":
-            message = f"unknown key '{path[-1]}'"
-        elif first["type"] == "missing":
-            message = f"'{path[-1]}' is required"
+        _, path, message = validation_problem(err)
         line = column = None
         for end in range(len(path), 0, -1):
             if path[:end] in positions:

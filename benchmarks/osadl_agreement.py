@@ -24,9 +24,9 @@ from pathlib import Path
 
 import yaml
 
-from licensing import LicetError, load_library
+from licensing import Engine, LicetError, load_library
 from licensing.library import Library
-from licensing.matrix import cell_reason, compatibility_matrix
+from licensing.matrix import cell_reason, cell_scenario
 
 TARGET = 0.97
 DISAGREEMENTS_FILE = Path(__file__).with_name("osadl-disagreements.yaml")
@@ -71,8 +71,9 @@ def compare(library: Library | None = None, osadl: dict[str, dict[str, str]] | N
     # OSADL's ids are SPDX ids; licet knows them as ids or aliases
     common = [o for o in osadl if library.canonical_id(o) in library.licenses]
     result = Comparison(common=common)
+    engine = Engine(library=library)
     started = time.perf_counter()
-    ours = compatibility_matrix(library, common, reasons=False)
+    ours = engine.matrix(common, reasons=False)
     result.seconds = time.perf_counter() - started
     listed = listed_disagreements()
     seen = set()
@@ -86,7 +87,8 @@ def compare(library: Library | None = None, osadl: dict[str, dict[str, str]] | N
             if cell.answer == theirs:
                 result.agreed += 1
                 continue
-            entry = (out, inb, theirs, cell.answer, cell_reason(library, out, inb))
+            why = cell_reason(engine.check(cell_scenario(library, library.canonical_id(out) or out, library.canonical_id(inb) or inb)))
+            entry = (out, inb, theirs, cell.answer, why)
             result.disagreements.append(entry)
             seen.add((out, inb))
             known = listed.get((out, inb))

@@ -1,4 +1,4 @@
-"""The `licet` command: parse arguments, call `licensing`, render.
+"""The `licet` command: parse arguments, call the engine, render.
 
 Exit codes: 0 allowed, 1 forbidden, 2 bad input, 3 depends or unknown.
 """
@@ -6,45 +6,43 @@ Exit codes: 0 allowed, 1 forbidden, 2 bad input, 3 depends or unknown.
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
-import licensing
-from licensing.cases import pinning_files, render_case_results, run_cases
+from licensing.engine import Engine
 from licensing.errors import LicetError, ScenarioError
-from licensing.explain import render_text
-from licensing.library import Library, load_library
-from licensing.matrix import (
-    compatibility_matrix,
-    matrix_csv_rows,
-    matrix_licenses,
-    render_matrix,
-)
-from licensing.scenario import (
-    Scenario,
-    SourceMap,
-    quick_scenario,
-    read_scenario_file,
-    scenario_to_yaml,
-)
-from licensing.show import (
-    describe_license,
-    list_licenses,
-    render_license,
-    render_licenses,
-    render_vocabulary,
-)
+from licensing.paths import schema_path
+from licensing.scenario import Scenario, SourceMap, read_scenario_file, scenario_to_yaml
+from licensing.verdict import EXIT_CODES
+
+from .quick import quick_scenario
 
 EXIT_ALLOWED, EXIT_FORBIDDEN, EXIT_BAD_INPUT, EXIT_UNSURE = 0, 1, 2, 3
 FORMATS = click.Choice(["text", "json"])
 
+F = TypeVar("F", bound=Callable[..., Any])
 
-def _library(rules: str | None) -> Library:
-    return load_library(rules)
+
+def rules_option(help_text: str = "use another rules folder") -> Callable[[F], F]:
+    return click.option("--rules", type=click.Path(file_okay=False), help=help_text)
+
+
+def timeout_option(command: F) -> F:
+    return click.option(
+        "--timeout", type=float, default=20.0, show_default=True, help="seconds the solver may take per question; past it the answer is unknown"
+    )(command)
+
+
+def _engine(rules: str | None, timeout: float | None = None) -> Engine:
+    if timeout is None:
+        return Engine(rules)
+    return Engine(rules, timeout_ms=max(1, int(timeout * 1000)))
 
 
 def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
@@ -69,18 +67,22 @@ def _number(text: str, key: str) -> float | bool:
         raise ScenarioError(f"--fact {key} needs a number or true/false, not '{text}'", hint="e.g. --fact licensee.monthly-active-users=5000000") from None
 
 
-def _exit_code(verdicts: list[str]) -> int:
-    if "forbidden" in verdicts:
-        return EXIT_FORBIDDEN
-    if "depends" in verdicts or "unknown" in verdicts:
-        return EXIT_UNSURE
+def _read_file(path: str) -> tuple[Scenario, SourceMap | None]:
+    return read_scenario_file(path)
+
+
+def worst_exit_code(codes: list[int]) -> int:
+    """With several answers the worst wins: forbidden, then unsure, then allowed."""
+    for code in (EXIT_FORBIDDEN, EXIT_UNSURE):
+        if code in codes:
+            return code
     return EXIT_ALLOWED
 
 
 class LicetGroup(click.Group):
     """Turns user mistakes into a message and exit code 2, never a traceback."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except LicetError as err:
@@ -115,11 +117,15 @@ def cli() -> None:
 @click.option("--assume", "assume", multiple=True, metavar="NAME=yes|no", help="quick query: settle an assumption")
 @click.option("--release-license", metavar="LICENSE", help="quick query: the license you release the system under")
 @click.option("--print-scenario", is_flag=True, help="print the scenario (YAML) instead of checking it")
-@click.option("--rules", type=click.Path(file_okay=False), help="use another rules folder")
-@click.option("--timeout", type=float, default=20.0, show_default=True, help="seconds the solver may take per question; past it the answer is unknown")
-def check(files, fmt, code, weights, base, data, actions, commercial, purposes, facts, assume, release_license, print_scenario, rules, timeout):
+@rules_option()
+@timeout_option
+def check(
+    files: tuple[str, ...], fmt: str, code: tuple[str, ...], weights: tuple[str, ...], base: tuple[str, ...], data: tuple[str, ...],
+    actions: tuple[str, ...], commercial: bool | None, purposes: tuple[str, ...], facts: tuple[str, ...], assume: tuple[str, ...],
+    release_license: str | None, print_scenario: bool, rules: str | None, timeout: float,
+) -> None:
     """Check scenario files, or a quick query given by flags."""
-    library = _library(rules)
+    engine = _engine(rules, timeout)
     quick = any((code, weights, base, data))
     if files and quick:
         raise ScenarioError("give scenario files or quick-query flags, not both", hint="put the question in a file, or drop the files")
@@ -134,16 +140,18 @@ def check(files, fmt, code, weights, base, data, actions, commercial, purposes, 
 
         def flags_scenario() -> tuple[Scenario, SourceMap | None]:
             scenario = quick_scenario(
-                code=list(code), weights=list(weights), base=list(base), data=list(data), actions=list(actions),
-                commercial=commercial, purposes=list(purposes), facts=numbers, assume=assumptions,
-                release_license=release_license,
+                code=code, weights=weights, base=base, data=data, actions=actions, commercial=commercial,
+                purposes=purposes, facts=numbers, assume=assumptions, release_license=release_license,
             )
             return scenario, None
 
         jobs.append(("flags", flags_scenario))
-    jobs.extend((path, lambda p=path: read_scenario_file(p)) for path in files)
+    for path in files:
+        jobs.append((path, functools.partial(_read_file, path)))
 
-    verdicts: list[str] = []
+    from licensing.render.text import render_verdict
+
+    codes: list[int] = []
     bad_input = False
     for name, load in jobs:
         try:
@@ -151,7 +159,7 @@ def check(files, fmt, code, weights, base, data, actions, commercial, purposes, 
             if print_scenario:
                 click.echo(scenario_to_yaml(scenario), nl=False)
                 continue
-            verdict = licensing.check(scenario, library=library, timeout_ms=int(timeout * 1000), source=source, name=name)
+            verdict = engine.check(scenario, source=source, name=name)
         except LicetError as err:
             bad_input = True
             if fmt == "json":
@@ -159,21 +167,24 @@ def check(files, fmt, code, weights, base, data, actions, commercial, purposes, 
             click.echo(err.render(), err=True)
             continue
         if fmt == "json":
-            click.echo(json.dumps(verdict.model_dump(mode="json", by_alias=True), ensure_ascii=False))
+            click.echo(json.dumps(verdict.model_dump(mode="json"), ensure_ascii=False))
         else:
-            if verdicts:
+            if codes:
                 click.echo("")
-            click.echo(render_text(verdict))
-        verdicts.append(verdict.verdict)
-    sys.exit(EXIT_BAD_INPUT if bad_input else _exit_code(verdicts))
+            click.echo(render_verdict(verdict))
+        codes.append(EXIT_CODES[verdict.verdict])
+    sys.exit(EXIT_BAD_INPUT if bad_input else worst_exit_code(codes))
 
 
 @cli.command()
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
-@click.option("--rules", type=click.Path(file_okay=False), help="use another rules folder")
-def licenses(fmt, rules):
+@rules_option()
+def licenses(fmt: str, rules: str | None) -> None:
     """List every license id the library knows, with aliases, kinds and title."""
-    entries = list_licenses(_library(rules))
+    from licensing.render.library import render_licenses
+    from licensing.show import list_licenses
+
+    entries = list_licenses(_engine(rules).library)
     if fmt == "json":
         click.echo(json.dumps([e.model_dump(mode="json") for e in entries], ensure_ascii=False, indent=2))
     else:
@@ -183,10 +194,13 @@ def licenses(fmt, rules):
 @cli.command()
 @click.argument("license_id")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
-@click.option("--rules", type=click.Path(file_okay=False), help="use another rules folder")
-def show(license_id, fmt, rules):
+@rules_option()
+def show(license_id: str, fmt: str, rules: str | None) -> None:
     """Show the clauses of one license, with sections, in plain words."""
-    description = describe_license(_library(rules), license_id)
+    from licensing.render.library import render_license
+    from licensing.show import describe_license
+
+    description = describe_license(_engine(rules).library, license_id)
     if fmt == "json":
         click.echo(json.dumps(description.model_dump(mode="json"), ensure_ascii=False, indent=2))
     else:
@@ -194,29 +208,55 @@ def show(license_id, fmt, rules):
 
 
 @cli.command()
-@click.option("--rules", type=click.Path(file_okay=False), help="use another rules folder")
-def vocabulary(rules):
+@rules_option()
+def vocabulary(rules: str | None) -> None:
     """List the words scenarios and rules may use: actions, purposes, facts, assumptions…"""
-    click.echo(render_vocabulary(_library(rules)))
+    from licensing.render.library import render_vocabulary
+
+    click.echo(render_vocabulary(_engine(rules).library))
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of the verdict `licet check --format json` prints."""
+    click.echo(schema_path().read_text(encoding="utf-8"), nl=False)
 
 
 @cli.command("test")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
-@click.option("--rules", type=click.Path(file_okay=False), help="use another rules folder (default: the one the files are in)")
+@rules_option("use another rules folder (default: the one the files are in)")
 @click.option("--verbose", "-v", is_flag=True, help="list passing cases too")
-def test_command(paths, fmt, rules, verbose):
+@click.option("--run", "pattern", metavar="REGEX", help="only the cases whose name matches")
+@click.option("--update", is_flag=True, help="write each case's outcome (verdict, conflicts, obligations, …) into its file, to be compared exactly from then on")
+@click.option("--coverage", is_flag=True, help="also list the clauses that no case found decisive")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="run the files in this many processes")
+def test_command(
+    paths: tuple[str, ...], fmt: str, rules: str | None, verbose: bool, pattern: str | None, update: bool, coverage: bool, jobs: int
+) -> None:
     """Run the pinning cases of rule files (each X.lic has X.cases.yaml beside it).
 
     With no paths, runs every rule file's cases. Exit code 0 when all pass, 1 when any fails.
     """
+    from licensing.cases import never_decisive, pinning_files, read_cases, run_case, run_files, select, update_outcomes
+    from licensing.render.text import render_case_results, render_coverage
+
     files, root = pinning_files([Path(p) for p in paths], rules)
-    library = load_library(root)
-    results = [result for path in files for result in run_cases(path, library)]
+    engine = Engine(root)
+    if pattern:
+        results = [run_case(case, engine) for path in files for case in select(read_cases(path), pattern)]
+    else:
+        results = run_files(files, engine, workers=jobs)
+    if update:
+        changed, results = update_outcomes(results)
+        click.echo(f"outcomes written in {len(changed)} files", err=True)
     if fmt == "json":
         click.echo(json.dumps([r.model_dump(mode="json") for r in results], ensure_ascii=False, indent=2))
     else:
         click.echo(render_case_results(results, verbose=verbose))
+        if coverage:
+            library = engine.library
+            click.echo(render_coverage(never_decisive(library, results), sum(len(lic.clauses) for lic in library.licenses.values())))
     sys.exit(EXIT_FORBIDDEN if any(not r.passed for r in results) else EXIT_ALLOWED)
 
 
@@ -224,17 +264,26 @@ def test_command(paths, fmt, rules, verbose):
 @click.argument("license_ids", nargs=-1)
 @click.option("--kind", type=click.Choice(["code", "data", "weights", "outputs"]), default="code", show_default=True, help="with no ids: take every license written for this kind")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "text"]), default="text", show_default=True)
-@click.option("--rules", type=click.Path(file_okay=False), help="use another rules folder")
-def matrix(license_ids, kind, fmt, rules):
+@rules_option()
+def matrix(license_ids: tuple[str, ...], kind: str, fmt: str, rules: str | None) -> None:
     """Print the compatibility matrix d[outbound][inbound], as OSADL lays it out.
 
     Each cell answers: may material under INBOUND be incorporated into a work
     released under OUTBOUND? Yes, No, Unknown (depends on an assumption) or Same.
     """
-    library = _library(rules)
-    ids = list(license_ids) or matrix_licenses(library, kind)
+    from licensing.matrix import matrix_csv_rows, matrix_licenses
+    from licensing.render.text import render_matrix
+
+    engine = _engine(rules)
+    ids = list(license_ids) or matrix_licenses(engine.library, kind)
+    show_progress = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if show_progress:
+            click.echo(f"\r{done}/{total} cells", err=True, nl=done == total)
+
     # CSV shows answers only: skip the conflict search that finds each reason
-    result = compatibility_matrix(library, ids, reasons=fmt != "csv")
+    result = engine.matrix(ids, reasons=fmt != "csv", progress=progress)
     if fmt == "json":
         click.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2))
     elif fmt == "csv":
@@ -251,24 +300,24 @@ def matrix(license_ids, kind, fmt, rules):
 @click.option("--print-scenario", is_flag=True, help="print the scenario the scan built (YAML, re-checkable with `licet check`) instead of checking it")
 @click.option("--online", is_flag=True, help="resolve Hugging Face ids that nothing on disk resolves through the Hub API")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="write the report to this file instead of standard output")
-@click.option("--rules", type=click.Path(file_okay=False), help="use another rules folder")
-@click.option("--timeout", type=float, default=20.0, show_default=True, help="seconds the solver may take per question; past it the answer is unknown")
-def scan(path, fmt, print_scenario, online, output, rules, timeout):
+@rules_option()
+@timeout_option
+def scan(path: str, fmt: str, print_scenario: bool, online: bool, output: str | None, rules: str | None, timeout: float) -> None:
     """Read a repository (model card, Python metadata, SBOMs, policy), build the scenario and check it.
 
     PATH is a folder (default: the current one), a README.md card, an SBOM or a pyproject.toml.
     """
-    from licensing.report import render_scan
+    from licensing.render.scan import render_scan
     from licensing.repo import build_scenario
     from licensing.repo import scan as scan_repository
 
-    library = _library(rules)
+    engine = _engine(rules, timeout)
     if print_scenario:
-        _, scenario, _ = build_scenario(path, library=library, online=online)
+        _, scenario, _ = build_scenario(path, library=engine.library, online=online)
         text = scenario_to_yaml(scenario)
         code = EXIT_ALLOWED
     else:
-        report = scan_repository(path, library=library, online=online, timeout_ms=int(timeout * 1000))
+        report = scan_repository(path, library=engine.library, online=online, timeout_ms=engine.timeout_ms)
         text = render_scan(report, fmt)
         code = report.exit_code
     if output:
@@ -281,12 +330,12 @@ def scan(path, fmt, print_scenario, online, output, rules, timeout):
 @cli.command()
 @click.argument("path", default=".", type=click.Path(file_okay=False, exists=True))
 @click.option("--stdout", "to_stdout", is_flag=True, help="print the starter policy instead of writing it")
-@click.option("--rules", type=click.Path(file_okay=False), help="use another rules folder")
-def init(path, to_stdout, rules):
+@rules_option()
+def init(path: str, to_stdout: bool, rules: str | None) -> None:
     """Write a starter policy: [tool.licet] in pyproject.toml, else licet.yaml. Asks nothing."""
     from licensing.repo.init import starter_policy, write_policy
 
-    starter = starter_policy(path, library=_library(rules))
+    starter = starter_policy(path, library=_engine(rules).library)
     if to_stdout:
         click.echo(starter.text, nl=False)
         return

@@ -1,12 +1,14 @@
 """licet's library: does this combination of licenses allow this use, and why not?
 
     >>> import licensing
-    >>> verdict = licensing.check({"components": {...}, "use": {...}})
+    >>> engine = licensing.Engine()                      # built once, safe to share
+    >>> verdict = engine.check({"components": {...}, "use": {...}})
     >>> verdict.verdict, verdict.conflicts
 
-The pipeline, one module a stage: syntax → library → scenario → compiler →
-solver → explain. Nothing here prints; every user mistake raises a
-`LicetError` with file:line:col and a hint.
+`licensing.check(...)` is the same over a default engine. The pipeline, one
+module a stage: syntax → library → scenario → compiler → solver → explain →
+engine (a test checks that imports only go that way). Nothing here prints;
+every user mistake raises a `LicetError` with a `code`, file:line:col and a hint.
 """
 
 from __future__ import annotations
@@ -16,29 +18,50 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .engine import DEFAULT_TIMEOUT_MS, Engine, default_engine, engine_for
 from .errors import LicetError, RuleError, ScenarioError, UnknownLicenseError
 from .library import Library, load_library
-from .scenario import Component, Scenario, SourceMap, Use, read_scenario_file, read_scenario_text, resolve, scenario_from_dict
-from .verdict import Conflict, Obligation, Verdict
+from .location import Location
+from .matrix import Matrix
+from .scenario import Component, Scenario, SourceMap, Use, Waiver, read_scenario_file, read_scenario_text, scenario_from_dict
+from .verdict import Case, Choice, ClauseRef, Conflict, DependsOn, FactRef, Fix, Obligation, Verdict
+from .version import SCHEMA_VERSION, __version__
 
 __all__ = [
+    "DEFAULT_TIMEOUT_MS",
+    "SCHEMA_VERSION",
+    "Case",
+    "Choice",
+    "ClauseRef",
     "Component",
     "Conflict",
+    "DependsOn",
+    "Engine",
+    "FactRef",
+    "Fix",
     "LicetError",
     "Library",
+    "Location",
+    "Matrix",
     "Obligation",
     "RuleError",
     "Scenario",
     "ScenarioError",
+    "SourceMap",
     "UnknownLicenseError",
     "Use",
     "Verdict",
+    "Waiver",
+    "__version__",
     "check",
     "check_file",
+    "check_text",
+    "default_engine",
     "load_library",
+    "read_scenario_file",
+    "read_scenario_text",
+    "scenario_from_dict",
 ]
-
-DEFAULT_TIMEOUT_MS = 20_000
 
 
 def check(
@@ -51,31 +74,15 @@ def check(
     name: str | None = None,
     today: date | None = None,
 ) -> Verdict:
-    """Decide whether the scenario's use is allowed, and explain why.
-
-    `scenario` is a `Scenario` or a dict in the scenario format (kebab-case keys).
-    With `explain=False` only the verdict and `depends_on` are computed.
-    `today` decides which waivers have expired (default: the current date).
-    """
-    from .compiler import compile_problem
-    from .explain import build_verdict
-    from .solver import decide
-
-    if not isinstance(scenario, Scenario):
-        scenario = scenario_from_dict(scenario, source)
-    library = library or load_library()
-    resolved = resolve(scenario, library, source, today=today)
-    problem = compile_problem(resolved, timeout_ms=timeout_ms)
-    decision = decide(problem, explain=explain)
-    return build_verdict(problem, decision, scenario_name=name)
+    """`Engine.check` on the default engine (or on `library`)."""
+    return engine_for(library).check(scenario, explain=explain, source=source, name=name, today=today, timeout_ms=timeout_ms)
 
 
-def check_file(path: str | Path, *, library: Library | None = None, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> Verdict:
+def check_file(path: str | Path, *, library: Library | None = None) -> Verdict:
     """Read a scenario file (YAML or JSON) and check it; errors point into the file."""
-    scenario, source = read_scenario_file(path)
-    return check(scenario, library=library, timeout_ms=timeout_ms, source=source, name=str(path))
+    return engine_for(library).check_file(path)
 
 
 def check_text(text: str, display: str = "<scenario>", *, library: Library | None = None) -> Verdict:
-    scenario, source = read_scenario_text(text, display)
-    return check(scenario, library=library, source=source, name=display)
+    """Check scenario YAML or JSON text; `display` names it in errors."""
+    return engine_for(library).check_text(text, display)

@@ -18,11 +18,7 @@ from typing import Any
 
 from . import nodes as n
 
-FORMAT = 1
-NODE_CLASSES = {
-    cls.__name__: cls
-    for cls in (n.Span, n.Flag, n.Member, n.Compare, n.Assumed, n.AllOf, n.AnyOf, n.Not, n.Const, n.Clause, n.License, n.Word, n.Relation, n.Compose, n.CountAs)
-}
+FORMAT = 2
 
 
 def cache_dir() -> Path | None:
@@ -36,7 +32,7 @@ def cache_dir() -> Path | None:
 
 
 # The code that parses and checks rules: a change to it invalidates the cache too.
-CHECKING_CODE = [Path(__file__).with_name(name) for name in ("nodes.py", "syntax.py", "library.py", "cache.py")]
+CHECKING_CODE = [Path(__file__).with_name(name) for name in ("nodes.py", "syntax.py", "checker.py", "library.py", "cache.py")]
 
 
 def fingerprint(files: list[Path], grammar: Path) -> str:
@@ -70,7 +66,7 @@ def decode(value: Any) -> Any:
             return tuple(decode(v) for v in value["@tuple"])
         if "@dict" in value:
             return {decode(k): decode(v) for k, v in value["@dict"]}
-        cls = NODE_CLASSES[value["@"]]  # KeyError on anything unknown: the cache is ignored
+        cls = n.NODE_CLASSES[value["@"]]  # KeyError on anything unknown: the cache is ignored
         return cls(**{k: decode(v) for k, v in value.items() if k != "@"})
     return value
 

@@ -1,32 +1,45 @@
 """Pinning cases: scenarios with the answer a rule file must give.
 
-Each rule file `rules/<dir>/<stem>.lic` may have `<stem>.cases.yaml` beside it:
+Each rule file `rules/<dir>/<stem>.lic` has `<stem>.cases.yaml` beside it:
 
     cases:
       - name: "<clause>: what the case shows"
         scenario: {components: ..., use: ...}
         expect: {verdict: forbidden, cites: [{license: ..., clause: ..., section: ...}], ...}
+        outcome:            # written by `licet test --update`; compared exactly
+          verdict: forbidden
+          conflicts:
+            - A-1.0 §3 patent_retaliation @ parser + B-2.0 §6 no_further_restrictions @ core
 
-`licet test` runs them, so whoever edits a license sees at once what changed;
-the test suite runs every one of them too.
+`expect` holds what the case's author asserts (at least these conflicts,
+these obligations, …). `outcome` is the canonical answer, written by licet
+itself (as Catala's `clerk test --reset` does): a case with an `outcome`
+fails on any extra or missing conflict or obligation, and `git diff` shows
+every change of meaning. `licet test` runs them; the test suite runs every one.
 """
 
 from __future__ import annotations
 
+import concurrent.futures as futures
+import multiprocessing
 import re
-from collections.abc import Iterable
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from .errors import ScenarioError
+from .engine import Engine
+from .errors import LicetError, ScenarioError
 from .library import VOCABULARY_FILE, Library
 from .paths import rules_dir
+from .scenario import load_yaml, scenario_from_dict
 from .verdict import Verdict
 
 CASES_SUFFIX = ".cases.yaml"
+OUTCOME_KEY = "outcome"
 
 EXPECT_KEYS = {
     "verdict", "cites", "same_conflict", "not_cites", "facts", "obligations",
@@ -34,20 +47,53 @@ EXPECT_KEYS = {
 }
 
 
+class CasesError(ScenarioError):
+    """A pinning-cases file of the wrong shape."""
+
+    default_code = "licet.cases.invalid"
+
+
 class CaseResult(BaseModel):
+    """One case run: whether it passed, what differed, and what it decided."""
+
     file: str
     line: int
     name: str
     passed: bool
     verdict: str
     problems: list[str]
+    outcome_problems: list[str] = Field(default_factory=list, description="the problems that are differences from the snapshot")
+    outcome: dict[str, Any] = Field(default_factory=dict, description="the canonical outcome the case gave")
+    snapshot: bool = Field(False, description="whether the case has an outcome to compare exactly")
+    decisive: list[str] = Field(default_factory=list, description="`LICENSE/clause` of every clause cited or obliging")
+
+
+@dataclass(frozen=True)
+class Case:
+    """A case as read from its file, with the line it starts on."""
+
+    file: Path
+    line: int
+    data: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return str(self.data["name"])
+
+    @property
+    def expect(self) -> dict[str, Any]:
+        expect: dict[str, Any] = self.data["expect"]
+        return expect
 
 
 def cases_file_for(rule_file: Path) -> Path:
     return rule_file.with_name(rule_file.name.removesuffix(".lic") + CASES_SUFFIX)
 
 
-def _matches(item: dict, wanted: dict) -> bool:
+# ---------------------------------------------------------------- expectations
+
+
+def _matches(item: dict[str, Any], wanted: dict[str, Any]) -> bool:
     for key, value in wanted.items():
         got = str(item.get(key))
         if key == "section":
@@ -59,7 +105,7 @@ def _matches(item: dict, wanted: dict) -> bool:
     return True
 
 
-def check_expectations(verdict: dict, expect: dict) -> list[str]:
+def check_expectations(verdict: dict[str, Any], expect: dict[str, Any]) -> list[str]:
     """What in `expect` does not hold of the verdict (JSON form); empty when all holds."""
     problems = []
     if expect["verdict"] == "error":
@@ -104,75 +150,185 @@ def check_expectations(verdict: dict, expect: dict) -> list[str]:
     return problems
 
 
-def read_cases(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    """The cases of a file with the line each starts on; malformed files raise ScenarioError."""
+# ---------------------------------------------------------------- canonical outcomes
+
+
+def canonical_outcome(verdict: Verdict) -> dict[str, Any]:
+    """The parts of a verdict a snapshot pins, in a stable order: the verdict,
+    each conflict's clauses (with the components they reach), the
+    obligations, the release license, the choices and the open questions."""
+    outcome: dict[str, Any] = {"verdict": verdict.verdict}
+    conflicts = sorted(
+        " + ".join(sorted(f"{c.license} §{c.section} {c.clause} @ {', '.join(sorted([c.component, *c.also_components]))}" for c in conflict.clauses))
+        for conflict in verdict.conflicts
+    )
+    if conflicts:
+        outcome["conflicts"] = conflicts
+    obligations = sorted(
+        {f"{o.duty} ({o.license} §{o.section}) @ {o.component}" + (f" if {', '.join(o.when)}" if o.when else "") for o in verdict.obligations}
+    )
+    if obligations:
+        outcome["obligations"] = obligations
+    if verdict.release_license is not None:
+        outcome["release"] = verdict.release_license
+    if verdict.choices:
+        outcome["choices"] = {c.component: c.chosen for c in verdict.choices}
+    if verdict.depends_on:
+        outcome["depends_on"] = {d.assumption: {c.when: c.verdict for c in d.outcomes} for d in verdict.depends_on}
+    return outcome
+
+
+def _error_outcome(error: LicetError) -> dict[str, Any]:
+    return {"verdict": "error", "error": error.code}
+
+
+def compare_outcome(got: dict[str, Any], wanted: Any) -> list[str]:
+    """Every difference between a case's outcome and its snapshot."""
+    if not isinstance(wanted, dict):
+        return [f"'{OUTCOME_KEY}' must be a mapping; run `licet test --update` to rewrite it"]
+    problems = []
+    for key in sorted(set(got) | set(wanted), key=lambda k: list(got).index(k) if k in got else 99):
+        mine, theirs = got.get(key), wanted.get(key)
+        if mine == theirs:
+            continue
+        if isinstance(mine, list) or isinstance(theirs, list):
+            mine_items = [str(x) for x in mine or []]
+            theirs_items = [str(x) for x in theirs or []]
+            extra = [x for x in mine_items if x not in theirs_items]
+            missing = [x for x in theirs_items if x not in mine_items]
+            for item in extra:
+                problems.append(f"{key}: new {item}")
+            for item in missing:
+                problems.append(f"{key}: missing {item}")
+            if not extra and not missing:
+                problems.append(f"{key}: {mine} instead of {theirs}")
+        else:
+            problems.append(f"{key}: {mine} instead of {theirs}")
+    return problems
+
+
+# ---------------------------------------------------------------- reading
+
+
+def read_cases(path: Path) -> list[Case]:
+    """The cases of a file with the line each starts on; a file of the wrong
+    shape raises `CasesError` at the line that is wrong."""
+    display = str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ScenarioError("no pinning cases file", file=str(path), hint=f"write the cases beside the rule file, named <stem>{CASES_SUFFIX}") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise ScenarioError(f"cannot read cases: {err}", file=str(path)) from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise ScenarioError(
-            f"not valid YAML: {getattr(err, 'problem', None) or err}",
-            file=str(path),
-            line=mark.line + 1 if mark else None,
-            column=mark.column + 1 if mark else None,
+        raise CasesError(
+            "no pinning cases file", code="licet.cases.not-found", file=display, hint=f"write the cases beside the rule file, named <stem>{CASES_SUFFIX}"
         ) from None
-    if not isinstance(document, dict) or not isinstance(document.get("cases"), list):
-        raise ScenarioError("a cases file is a mapping with a 'cases' list", file=str(path), line=1, column=1, hint="cases: [{name, scenario, expect}]")
-    lines = [1] * len(document["cases"])
-    for key, value in node.value if node is not None else ():
-        if key.value == "cases":
-            lines = [item.start_mark.line + 1 for item in value.value]
+    except (OSError, UnicodeDecodeError) as err:
+        raise CasesError(f"cannot read cases: {err}", code="licet.cases.unreadable", file=display) from None
+    document = load_yaml(text, display, error=CasesError)
+    data = document.data
+    if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
+        raise CasesError("a cases file is a mapping with a 'cases' list", file=display, line=1, column=1, hint="cases: [{name, scenario, expect}]")
     out = []
-    for line, case in zip(lines, document["cases"], strict=True):
+    for index, case in enumerate(data["cases"]):
+        line, column = document.positions.get(("cases", str(index)), (1, 1))
+
+        def error(message: str, hint: str | None = None) -> CasesError:
+            return CasesError(message, file=display, line=line, column=column, hint=hint)
+
         if not isinstance(case, dict) or not {"name", "scenario", "expect"} <= set(case):
-            raise ScenarioError("each case has 'name', 'scenario' and 'expect'", file=str(path), line=line, column=1)
+            raise error("each case has 'name', 'scenario' and 'expect'", hint="cases: [{name, scenario, expect}]")
+        if not isinstance(case["expect"], dict) or "verdict" not in case["expect"]:
+            raise error(f"case '{case['name']}': 'expect' is a mapping with a 'verdict'")
         unknown = set(case["expect"]) - EXPECT_KEYS
         if unknown:
-            raise ScenarioError(
-                f"unknown expectation '{sorted(unknown)[0]}' in case '{case['name']}'",
-                file=str(path), line=line, column=1, hint=f"expectations: {', '.join(sorted(EXPECT_KEYS))}",
-            )
-        out.append((line, case))
+            raise error(f"unknown expectation '{sorted(unknown)[0]}' in case '{case['name']}'", hint=f"expectations: {', '.join(sorted(EXPECT_KEYS))}")
+        out.append(Case(path, line, case))
     return out
 
 
-_CASE_START = re.compile(r"^\s*- name:", re.MULTILINE)
-
-
 def count_cases(path: Path) -> int:
-    """How many cases a file holds (0 when it is missing), by counting the
-    `- name:` lines: parsing every cases file would make `licet licenses` slow.
-    A test checks the count against `read_cases` for every shipped file."""
+    """How many cases a file holds (0 when it is missing or unreadable)."""
     try:
-        return len(_CASE_START.findall(path.read_text(encoding="utf-8")))
-    except (OSError, UnicodeDecodeError):
+        return len(read_cases(path))
+    except LicetError:
         return 0
 
 
-def run_cases(path: Path, library: Library, *, timeout_ms: int = 20_000) -> Iterable[CaseResult]:
-    """Check each case of a cases file and compare the verdict with its expectations."""
-    from . import check
-    from .scenario import scenario_from_dict
+# ---------------------------------------------------------------- running
 
-    for line, case in read_cases(path):
-        try:
-            scenario = scenario_from_dict(case["scenario"])
-            verdict: Verdict = check(scenario, library=library, timeout_ms=timeout_ms, name=case["name"])
-        except ScenarioError as err:
-            # `verdict: error` (with `error: "part of the message"`) pins an input error
-            wanted = case["expect"]
-            passed = wanted.get("verdict") == "error" and str(wanted.get("error", "")) in err.message
-            yield CaseResult(file=str(path), line=line, name=case["name"], passed=passed, verdict="error", problems=[] if passed else [err.message])
-            continue
-        problems = check_expectations(verdict.model_dump(mode="json", by_alias=True), case["expect"])
-        yield CaseResult(file=str(path), line=line, name=case["name"], passed=not problems, verdict=verdict.verdict, problems=problems)
+
+def run_case(case: Case, engine: Engine) -> CaseResult:
+    """Check one case in this process and compare it with its expectations and snapshot."""
+    wanted = case.expect
+    snapshot = OUTCOME_KEY in case.data
+
+    def result(verdict: str, problems: list[str], differences: list[str], outcome: dict[str, Any], decisive: list[str]) -> CaseResult:
+        return CaseResult(
+            file=str(case.file), line=case.line, name=case.name, snapshot=snapshot, passed=not problems and not differences, verdict=verdict,
+            problems=problems + differences, outcome_problems=differences, outcome=outcome, decisive=decisive,
+        )
+
+    try:
+        verdict = engine.check(scenario_from_dict(case.data["scenario"]), name=case.name)
+    except LicetError as err:
+        # `verdict: error` (with `error: "part of the message"`) pins an input error
+        passed = wanted.get("verdict") == "error" and str(wanted.get("error", "")) in err.message
+        outcome = _error_outcome(err)
+        differences = compare_outcome(outcome, case.data[OUTCOME_KEY]) if snapshot else []
+        return result("error", [] if passed else [err.message], differences, outcome, [])
+    problems = check_expectations(verdict.model_dump(mode="json"), wanted)
+    outcome = canonical_outcome(verdict)
+    differences = compare_outcome(outcome, case.data[OUTCOME_KEY]) if snapshot else []
+    decisive = sorted(
+        {f"{c.license}/{c.clause}" for conflict in verdict.conflicts for c in conflict.clauses}
+        | {f"{o.license}/{o.clause}" for o in verdict.obligations}
+    )
+    return result(verdict.verdict, problems, differences, outcome, decisive)
+
+
+def run_cases(path: Path, engine: Engine) -> list[CaseResult]:
+    """Check each case of a cases file in this process."""
+    return [run_case(case, engine) for case in read_cases(path)]
+
+
+_WORKER_ENGINE: Engine | None = None
+
+
+def _start_worker(rules: str) -> None:
+    global _WORKER_ENGINE
+    _WORKER_ENGINE = Engine(rules)
+
+
+def _run_file_in_worker(path: Path) -> list[CaseResult]:
+    assert _WORKER_ENGINE is not None, "the worker was started without an engine"
+    return run_cases(path, _WORKER_ENGINE)
+
+
+def run_files(files: Sequence[Path], engine: Engine, *, workers: int = 1) -> list[CaseResult]:
+    """Run the cases of every file, in file order; with `workers` > 1 the files
+    are spread over that many processes, each with its own engine."""
+    if workers <= 1 or len(files) <= 1:
+        return [result for path in files for result in run_cases(path, engine)]
+    with futures.ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_worker,
+        initargs=(str(engine.library.root),),
+    ) as pool:
+        return [result for results in pool.map(_run_file_in_worker, files) for result in results]
+
+
+def never_decisive(library: Library, results: Sequence[CaseResult]) -> list[tuple[str, str, str]]:
+    """(license, clause, rule location) of every clause that no case's
+    answer cites in a conflict or as the source of an obligation."""
+    decisive = {item for result in results for item in result.decisive}
+    return [
+        (lic.id, clause.name, str(clause.span))
+        for lic in library.licenses.values()
+        for clause in lic.clauses
+        if f"{lic.id}/{clause.name}" not in decisive
+    ]
+
+
+# ---------------------------------------------------------------- which files
 
 
 def _rules_root_of(path: Path) -> Path | None:
@@ -198,25 +354,106 @@ def pinning_files(paths: list[Path], rules: str | Path | None = None) -> tuple[l
         elif path.suffix == ".lic":
             cases = cases_file_for(path)
             if not cases.is_file():
-                raise ScenarioError(
+                raise CasesError(
                     f"{path.name} has no pinning cases",
+                    code="licet.cases.not-found",
                     file=str(path),
                     hint=f"write them in {cases.name} beside it: cases: [{{name, scenario, expect}}]",
                 )
             files.append(cases)
         else:
-            raise ScenarioError("not a rule file, cases file or folder", file=str(path), hint=f"pass X.lic, X{CASES_SUFFIX} or a folder of them")
+            raise CasesError(
+                "not a rule file, cases file or folder", code="licet.cases.not-found", file=str(path), hint=f"pass X.lic, X{CASES_SUFFIX} or a folder of them"
+            )
     return files, root
 
 
-def render_case_results(results: list[CaseResult], *, verbose: bool = False) -> str:
-    lines = []
-    for r in results:
-        if r.passed and not verbose:
+# ---------------------------------------------------------------- writing snapshots
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _outcome_lines(outcome: dict[str, Any], indent: int) -> list[str]:
+    body = yaml.safe_dump({OUTCOME_KEY: outcome}, sort_keys=False, allow_unicode=True, width=4096, default_flow_style=False)
+    return [" " * indent + line for line in body.rstrip("\n").split("\n")]
+
+
+def write_outcomes(path: Path, outcomes: Sequence[dict[str, Any] | None]) -> bool:
+    """Write each case's outcome into its cases file, beside `expect`,
+    keeping every other line (and comment) as it is; a case whose outcome is
+    None is left as it is. True when the file changed."""
+    text = path.read_text(encoding="utf-8")
+    document = load_yaml(text, str(path), error=CasesError)
+    lines = text.split("\n")
+    count = len(document.data["cases"])
+    if count != len(outcomes):
+        raise CasesError(f"{count} cases but {len(outcomes)} outcomes", file=str(path))
+    starts = [document.positions[("cases", str(i))][0] - 1 for i in range(count)]  # 0-based line of each `- name:`
+    # Work from the last case up, so earlier line numbers stay right.
+    for index in reversed(range(count)):
+        outcome = outcomes[index]
+        if outcome is None:
             continue
-        lines.append(f"{r.file}:{r.line}: {'ok  ' if r.passed else 'FAIL'} {r.name}")
-        lines += [f"    {problem}" for problem in r.problems]
-    failed = sum(not r.passed for r in results)
-    files = len({r.file for r in results})
-    lines.append(f"{len(results) - failed} passed, {failed} failed ({len(results)} cases in {files} files)")
-    return "\n".join(lines)
+        start = starts[index]
+        key_indent = document.positions[("cases", str(index), "name")][1] - 1
+        end = starts[index + 1] if index + 1 < count else len(lines)
+        body = list(range(start, end))
+        existing = next((i for i in body if lines[i].strip().startswith(f"{OUTCOME_KEY}:") and _indent(lines[i]) == key_indent), None)
+        new = _outcome_lines(outcome, key_indent)
+        if existing is not None:
+            stop = existing + 1
+            while stop < end and (not lines[stop].strip() or _indent(lines[stop]) > key_indent) and not lines[stop].lstrip().startswith("#"):
+                stop += 1
+            while stop > existing + 1 and not lines[stop - 1].strip():
+                stop -= 1
+            lines[existing:stop] = new
+        else:
+            last = end - 1
+            while last > start and (not lines[last].strip() or (lines[last].lstrip().startswith("#") and _indent(lines[last]) <= key_indent)):
+                last -= 1
+            lines[last + 1 : last + 1] = new
+    updated = "\n".join(lines)
+    if updated == text:
+        return False
+    path.write_text(updated, encoding="utf-8")
+    return True
+
+
+def update_outcomes(results: Sequence[CaseResult]) -> tuple[list[Path], list[CaseResult]]:
+    """Write the outcome of every case whose expectations hold into its file;
+    a case whose expectations fail keeps the snapshot it had, so a wrong
+    answer is never written down as the right one. Gives the files changed
+    and the results as they stand after the update.
+
+    A file is rewritten only when every case in it ran, so a filtered run
+    never loses other cases' snapshots."""
+    by_file: dict[str, list[CaseResult]] = {}
+    for result in results:
+        by_file.setdefault(result.file, []).append(result)
+    changed = []
+    updated: list[CaseResult] = []
+    for file, file_results in by_file.items():
+        path = Path(file)
+        complete = len(file_results) == len(read_cases(path))
+        outcomes: list[dict[str, Any] | None] = []
+        for result in file_results:
+            expectations_hold = len(result.problems) == len(result.outcome_problems)
+            if complete and expectations_hold:
+                outcomes.append(result.outcome)
+                result = result.model_copy(update={"passed": True, "problems": [], "outcome_problems": [], "snapshot": True})
+            else:
+                outcomes.append(None)
+            updated.append(result)
+        if complete and write_outcomes(path, outcomes):
+            changed.append(path)
+    return changed, updated
+
+
+def select(cases: Sequence[Case], pattern: str | None) -> Iterator[Case]:
+    """The cases whose name matches the regular expression (all without one)."""
+    compiled = re.compile(pattern) if pattern else None
+    for case in cases:
+        if compiled is None or compiled.search(case.name):
+            yield case

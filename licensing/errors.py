@@ -3,37 +3,48 @@
 Everything a user can get wrong (a rule file, a scenario, a license id, a flag)
 raises a subclass of `LicetError`; the command line prints `render()` and exits
 with code 2. Nothing else should escape to the user as a traceback.
+
+Every error carries a stable `code` (`licet.scenario.unknown-license`), so that
+tools embedding licet can tell mistakes apart without reading the message. A
+check that finds several mistakes in one input (the rule checker does) raises
+one error holding the others in `more`, as OPA's `ast.Errors` does.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
-from typing import TypedDict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypedDict
 
 
 class LicetError(Exception):
-    """A mistake in the input, with its location and a hint."""
+    """A mistake in the input, with its code, location and a hint."""
+
+    default_code = "licet.input"
 
     def __init__(
         self,
         message: str,
         *,
+        code: str | None = None,
         file: str | None = None,
         line: int | None = None,
         column: int | None = None,
         text: str | None = None,
         expected: str | None = None,
         hint: str | None = None,
+        more: Sequence[LicetError] = (),
     ) -> None:
         super().__init__(message)
         self.message = message
+        self.code = code or self.default_code
         self.file = file
         self.line = line
         self.column = column
         self.text = text
         self.expected = expected
         self.hint = hint
+        self.more: tuple[LicetError, ...] = tuple(more)
 
     @property
     def location(self) -> str:
@@ -46,7 +57,12 @@ class LicetError(Exception):
                 parts.append(str(self.column))
         return ":".join(parts)
 
-    def render(self) -> str:
+    @property
+    def errors(self) -> tuple[LicetError, ...]:
+        """This error and every other one found in the same input."""
+        return (self, *self.more)
+
+    def _render_one(self) -> str:
         head = f"{self.location}: error: {self.message}" if self.location else f"error: {self.message}"
         lines = [head]
         if self.text is not None:
@@ -59,28 +75,71 @@ class LicetError(Exception):
             lines.append(f"  help: {self.hint}")
         return "\n".join(lines)
 
-    def as_dict(self) -> dict[str, object]:
+    def render(self) -> str:
+        rendered = [error._render_one() for error in self.errors]
+        if self.more:
+            rendered.append(f"{len(self.errors)} errors")
+        return "\n".join(rendered)
+
+    def _as_dict_one(self) -> dict[str, Any]:
         return {
             "error": self.message,
+            "code": self.code,
             "location": self.location or None,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
             "expected": self.expected,
             "hint": self.hint,
         }
 
+    def as_dict(self) -> dict[str, Any]:
+        """The error as JSON data; with several errors, all of them under `errors`."""
+        data = self._as_dict_one()
+        if self.more:
+            data["errors"] = [error._as_dict_one() for error in self.errors]
+        return data
+
     def __str__(self) -> str:
         return self.render()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # keyword-only arguments: rebuild through a helper so errors cross
+        # process boundaries (Engine.check_many) intact
+        return (_rebuild, (type(self), self.message, self.__dict__.copy()))
+
+
+def _rebuild(cls: type[LicetError], message: str, state: dict[str, Any]) -> LicetError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error
+
+
+def collected(errors: Sequence[LicetError]) -> LicetError:
+    """One error standing for several: the first, with the others in `more`."""
+    first = errors[0]
+    first.more = tuple(errors[1:])
+    return first
 
 
 class RuleError(LicetError):
     """A rule file that does not parse or uses words the vocabulary lacks."""
 
+    default_code = "licet.rule.invalid"
+
 
 class ScenarioError(LicetError):
     """A scenario that is malformed or refers to things that do not exist."""
 
+    default_code = "licet.scenario.invalid"
+
 
 class UnknownLicenseError(ScenarioError):
-    """A license id or alias the library does not know."""
+    """A license id or alias the library does not know, or an expression over
+    them that cannot be read."""
+
+    default_code = "licet.scenario.unknown-license"
 
 
 def did_you_mean(word: str, choices: Iterable[str], canonical: Mapping[str, str] | None = None) -> str | None:
@@ -121,5 +180,4 @@ def yaml_error_location(err: Exception, text: str, first_line: int = 1) -> Where
     mark = getattr(err, "problem_mark", None)
     if mark is None:
         return {"line": None, "column": None, "text": None}
-    line = mark.line + first_line
-    return {"line": line, "column": mark.column + 1, "text": source_line(text, line)}
+    return {"line": mark.line + first_line, "column": mark.column + 1, "text": source_line(text, mark.line + 1)}

@@ -1,36 +1,41 @@
-"""Stage 6: explain — solver results → the `Verdict` model, and plain-language text.
+"""Stage 6: explain — solver results → the `Verdict` model.
 
 Every conflict names its clauses (license, clause, section, short quote, rule
 file:line:col), the component each reached and the path from the target to
-it, and the stated facts and assumption values it rests on.
+it, and the stated facts and assumption values it rests on. Structured values
+stay structured; the English comes from `wording`. Rendering the verdict for
+people is the renderers' job (`licensing.render`).
 """
 
 from __future__ import annotations
 
 import z3
 
-from .compiler import EnvVar, Fact, Instance, Problem
-from .library import Library
-from .scenario import COMMERCIAL_FLAG, NumberRegion
-from .show import clause_text
-from .solver import Decision
+from .compiler import EnvValue, EnvVar, Fact, Instance, Problem
+from .environment import NumberRegion, VerdictName
+from .location import span_location
+from .solver import Decision, Remedy
 from .verdict import (
     AssumptionUsed,
     Case,
+    Choice,
     ClauseRef,
     Conflict,
     DependsOn,
+    FactRef,
     Fix,
     Obligation,
     Verdict,
     WaiverApplied,
 )
-from .verdict import Choice as ChoiceModel
+from .wording import alternatives_text, clause_text, fact_key, fact_text, fix_text
 
-def clause_ref(instance: Instance, library: Library) -> ClauseRef:
+
+def clause_ref(instance: Instance, problem: Problem) -> ClauseRef:
+    vocabulary = problem.resolved.library.vocabulary
     first = instance.placements[0]
     clause = instance.clause
-    declared = first.term.declared if first.term.declared != first.term.license else None
+    declared = first.term.passed_on
     if instance.via_exception:
         declared = f"{first.term.declared} WITH {instance.via_exception}"
     return ClauseRef(
@@ -38,52 +43,56 @@ def clause_ref(instance: Instance, library: Library) -> ClauseRef:
         clause=clause.name,
         section=clause.section,
         quote=clause.quote,
-        effect=clause.effect,
-        text=clause_text(clause),
+        effect=clause.effect.kind,
+        text=clause_text(clause, vocabulary),
         component=first.component,
         role=first.reach.role,
-        role_text=library.vocabulary.describe("role", first.reach.role),
+        role_text=vocabulary.describe("role", first.reach.role),
         path=list(first.reach.path),
         via=list(first.reach.via),
         source=str(clause.span),
+        location=span_location(clause.span),
         also_components=[p.component for p in instance.placements[1:]],
         declared_license=declared,
     )
 
 
-def _fact_text(fact: Fact) -> str:
-    if isinstance(fact.value, bool):
-        return fact.name if fact.value else f"{fact.name} = false"
-    if isinstance(fact.value, float):
-        value = f"{fact.value:,.0f}" if fact.value == int(fact.value) else str(fact.value)
-        return f"{fact.name} = {value}"
-    return f"{fact.name} = {fact.value}"
+def fact_ref(fact: Fact, problem: Problem) -> FactRef:
+    return FactRef(
+        kind=fact.kind,
+        name=fact.name,
+        value=fact.value,
+        key=fact_key(fact.kind, fact.name, fact.value),
+        text=fact_text(fact.kind, fact.name, fact.value, problem.resolved.library.vocabulary),
+        source=problem.resolved.source.locate(*fact.path),
+    )
 
 
 def _conflict(problem: Problem, core: list[z3.BoolRef]) -> Conflict:
-    clauses, facts, assumptions = [], [], []
-    sources: dict[str, str] = {}
-    source = problem.resolved.source
+    clauses: list[ClauseRef] = []
+    facts: list[FactRef] = []
+    assumptions: list[str] = []
     for literal in core:
-        item = problem.by_literal.get(str(literal))
+        item = problem.item(literal)
         if isinstance(item, Instance):
-            clauses.append(clause_ref(item, problem.resolved.library))
+            clauses.append(clause_ref(item, problem))
         elif isinstance(item, Fact):
-            text = _fact_text(item)
-            facts.append(text)
-            location = source.locate(*item.path)
-            if location:
-                sources[text] = location
-        elif isinstance(item, tuple):
-            var, label = item
-            assumptions.append(var.condition(label))
-    return Conflict(clauses=clauses, facts=facts, assumptions=assumptions, fact_sources=sources)
+            facts.append(fact_ref(item, problem))
+        elif isinstance(item, EnvValue):
+            assumptions.append(item.var.condition(item.label))
+    return Conflict(
+        clauses=clauses,
+        facts=[f.key for f in facts],
+        assumptions=assumptions,
+        fact_sources={f.key: str(f.source) for f in facts if f.source is not None},
+        fact_refs=facts,
+    )
 
 
 def _merge(conflicts: list[Conflict]) -> list[Conflict]:
     """One conflict per set of clauses, facts and assumptions: the same clause
     reaching several components (in different roles) is one finding."""
-    merged: dict[tuple, Conflict] = {}
+    merged: dict[tuple[object, ...], Conflict] = {}
     for conflict in conflicts:
         key = (
             tuple(sorted((c.license, c.clause) for c in conflict.clauses)),
@@ -108,25 +117,33 @@ def _merge(conflicts: list[Conflict]) -> list[Conflict]:
     return list(merged.values())
 
 
-def _depends(depends: list[tuple[EnvVar, dict[str, str]]]) -> list[DependsOn]:
+def _depends(problem: Problem, depends: list[tuple[EnvVar, dict[str, VerdictName]]]) -> list[DependsOn]:
+    vocabulary = problem.resolved.library.vocabulary
     out = []
     for var, by_value in depends:
+        question = vocabulary.describe(var.kind, var.name)
         if var.kind == "number" and var.regions:
-            out.append(DependsOn(assumption=var.name, cases=_ranges(var.regions, [by_value[label] for label, _ in var.values])))
+            cases = _ranges(var.regions, [by_value[label] for label, _ in var.values])
+            out.append(DependsOn(assumption=var.name, kind=var.kind, question=question, cases=cases, outcomes=cases))
         else:
-            out.append(DependsOn(assumption=var.name, yes=by_value.get("yes"), no=by_value.get("no")))  # type: ignore[arg-type]
+            outcomes = [Case(when=label, verdict=verdict) for label, verdict in by_value.items()]
+            out.append(
+                DependsOn(
+                    assumption=var.name, kind=var.kind, question=question, yes=by_value.get("yes"), no=by_value.get("no"), outcomes=outcomes
+                )
+            )
     return out
 
 
-def _ranges(regions: list[NumberRegion], verdicts: list[str]) -> list[Case]:
+def _ranges(regions: list[NumberRegion], verdicts: list[VerdictName]) -> list[Case]:
     """Neighbouring regions with the same verdict, joined into one case."""
-    joined: list[tuple[NumberRegion, str]] = []
-    for region, verdict in zip(regions, verdicts):
+    joined: list[tuple[NumberRegion, VerdictName]] = []
+    for region, verdict in zip(regions, verdicts, strict=True):
         if joined and joined[-1][1] == verdict:
             joined[-1] = (joined[-1][0].joined(region), verdict)
         else:
             joined.append((region, verdict))
-    return [Case(when=region.describe(), verdict=verdict) for region, verdict in joined]  # type: ignore[arg-type]
+    return [Case(when=region.describe(), verdict=verdict) for region, verdict in joined]
 
 
 def _assumptions(problem: Problem) -> list[AssumptionUsed]:
@@ -141,12 +158,23 @@ def _assumptions(problem: Problem) -> list[AssumptionUsed]:
             )
     for var in problem.env:
         if var.kind != "assumption":
-            description = vocabulary.describe(var.kind, var.name)
-            used.append(AssumptionUsed(name=var.name, kind=var.kind, value="unknown", stated=False, description=description))  # type: ignore[arg-type]
+            used.append(AssumptionUsed(name=var.name, kind=var.kind, value="unknown", stated=False, description=vocabulary.describe(var.kind, var.name)))
     return used
 
 
-def build_verdict(problem: Problem, decision: Decision, scenario_name: str | None = None) -> Verdict:
+def _fix(problem: Problem, remedy: Remedy, then: VerdictName) -> Fix:
+    fact = fact_ref(remedy.fact, problem) if remedy.fact is not None else None
+    return Fix(
+        change=fix_text(remedy.kind, components=remedy.components, license=remedy.license, fact=fact),
+        then=then,
+        kind=remedy.kind,
+        components=list(remedy.components),
+        license=remedy.license,
+        fact=fact,
+    )
+
+
+def _obligations(problem: Problem, decision: Decision) -> list[Obligation]:
     vocabulary = problem.resolved.library.vocabulary
     obligations = []
     seen = set()
@@ -166,16 +194,16 @@ def build_verdict(problem: Problem, decision: Decision, scenario_name: str | Non
                     component=placement.component,
                     path=list(placement.reach.path),
                     source=str(instance.clause.span),
-                    when=when,
+                    location=span_location(instance.clause.span),
+                    when=when[0] if len(when) == 1 else ([alternatives_text(when)] if when else []),
+                    when_any=when,
                 )
             )
-    choices = []
-    for name, k in decision.choices:
-        component = problem.resolved.components[name]
-        option = component.options[k]
-        chosen = " AND ".join(str(t) for t in option)
-        expression = component.expression.text if component.expression else ""
-        choices.append(ChoiceModel(component=name, expression=expression, chosen=chosen))
+    return obligations
+
+
+def _notes(problem: Problem, decision: Decision) -> list[str]:
+    resolved = problem.resolved
     notes = list(decision.notes)
     if any(result.status == "undecided" for result in decision.results):
         for instance in problem.undecided:
@@ -183,161 +211,50 @@ def build_verdict(problem: Problem, decision: Decision, scenario_name: str | Non
                 notes.append(
                     f"the terms of '{placement.component}' are not known ({instance.license}): nothing that depends on them can be called allowed"
                 )
-    for component in problem.resolved.components.values():
-        if component.reaches and not component.declared and component.name != problem.resolved.target:
-            fallback = problem.resolved.library.fallback
-            notes.append(f"'{component.name}' declares no license; it was treated as {fallback}")
-    waivers = []
-    for resolved in problem.resolved.waivers:
-        waiver = resolved.waiver
-        expires = waiver.expires.isoformat() if waiver.expires else None
-        waivers.append(
-            WaiverApplied(
-                component=waiver.component,
-                license=resolved.license,
-                clause=waiver.clause,
-                by=waiver.by,
-                reason=waiver.reason,
-                expires=expires,
-                status="in effect" if resolved.active else "expired",
-            )
+    for component in resolved.components.values():
+        if component.reaches and not component.declared and component.name != resolved.target:
+            notes.append(f"'{component.name}' declares no license; it was treated as {resolved.library.fallback}")
+    for waiver in resolved.waivers:
+        if not waiver.active:
+            expires = waiver.waiver.expires.isoformat() if waiver.waiver.expires else None
+            notes.append(f"the waiver for '{waiver.waiver.component}' accepted by {waiver.waiver.by} expired on {expires}; it no longer applies")
+    return notes
+
+
+def build_verdict(problem: Problem, decision: Decision, scenario_name: str | None = None) -> Verdict:
+    """The verdict for a decided problem, every part of it explained."""
+    resolved = problem.resolved
+    choices = []
+    for name, k in decision.choices:
+        component = resolved.components[name]
+        chosen = " AND ".join(str(t) for t in component.options[k])
+        expression = component.expression.text if component.expression else ""
+        choices.append(Choice(component=name, expression=expression, chosen=chosen))
+    waivers = [
+        WaiverApplied(
+            component=w.waiver.component,
+            license=w.license,
+            clause=w.waiver.clause,
+            by=w.waiver.by,
+            reason=w.waiver.reason,
+            expires=w.waiver.expires.isoformat() if w.waiver.expires else None,
+            status="in effect" if w.active else "expired",
         )
-        if not resolved.active:
-            notes.append(f"the waiver for '{waiver.component}' accepted by {waiver.by} expired on {expires}; it no longer applies")
+        for w in resolved.waivers
+    ]
     return Verdict(
-        verdict=decision.verdict,  # type: ignore[arg-type]
-        target=problem.resolved.target,
+        verdict=decision.verdict,
+        target=resolved.target,
         conflicts=_merge([_conflict(problem, core) for core in decision.conflicts]),
-        obligations=obligations,
-        depends_on=_depends(decision.depends),
-        fixes=[Fix(change=change, then=then) for change, then in decision.fixes],  # type: ignore[arg-type]
+        obligations=_obligations(problem, decision),
+        depends_on=_depends(problem, decision.depends),
+        fixes=[_fix(problem, remedy, then) for remedy, then in decision.fixes],
         release_license=decision.release,
         release_options=decision.release_options,
         choices=choices,
         assumptions=_assumptions(problem),
-        notes=notes,
+        notes=_notes(problem, decision),
         waivers=waivers,
         scenario=scenario_name,
+        rules_fingerprint=resolved.library.fingerprint,
     )
-
-
-# ---------------------------------------------------------------- plain text
-
-HEADLINES = {
-    "allowed": "ALLOWED: a compliant way exists whatever the open questions are.",
-    "forbidden": "FORBIDDEN: no compliant way exists.",
-    "depends": "DEPENDS: the answer turns on an open question of law or fact.",
-    "unknown": "UNKNOWN: licet cannot give an answer it can stand behind.",
-}
-
-
-def path_text(path: list[str], via: list[str]) -> str:
-    parts = [path[0]]
-    for name, relation in zip(path[1:], via):
-        parts.append(f"{name} ({relation})")
-    return " → ".join(parts)
-
-
-def _fact_words(fact: str) -> str:
-    if fact.startswith("use.actions."):
-        return f"you {fact.rsplit('.', 1)[1]} the target"
-    if fact == COMMERCIAL_FLAG:
-        return "the use is commercial"
-    if fact.startswith("use.purposes."):
-        return f"the use is for {fact.rsplit('.', 1)[1]}"
-    if fact.startswith("assume."):
-        return "you assume " + fact.split(".", 1)[1]
-    if fact.startswith("components.") and ".license = " in fact:
-        name, value = fact[len("components.") :].split(".license = ", 1)
-        return f"'{name}' is declared as {value}"
-    if fact.startswith("use.release-license = "):
-        return "you release under " + fact.split(" = ", 1)[1]
-    return fact
-
-
-def _clause_lines(ref: ClauseRef) -> list[str]:
-    license_text = ref.license if not ref.declared_license else f"{ref.license} (from {ref.declared_license})"
-    lines = [f"  - {license_text} § {ref.section} ({ref.clause})"]
-    if ref.quote:
-        lines.append(f'      "{ref.quote}"')
-    if ref.text:
-        lines.append(f"      {ref.text}")
-    how = ref.role_text or ref.role
-    where = f"      reaches '{ref.component}' ({how}): {path_text(ref.path, ref.via)}"
-    if ref.also_components:
-        more = ref.also_components
-        shown = ", ".join(more[:3]) + (f" and {len(more) - 3} more" if len(more) > 3 else "")
-        where += f" (also: {shown})"
-    lines.append(where)
-    lines.append(f"      rule: {ref.source}")
-    return lines
-
-
-def render_text(verdict: Verdict) -> str:
-    out = []
-    title = f"{verdict.scenario}: " if verdict.scenario else ""
-    out.append(f"{title}{HEADLINES[verdict.verdict]}")
-    out.append(f"target: {verdict.target}")
-    for index, conflict in enumerate(verdict.conflicts, 1):
-        out.append("")
-        out.append(f"Conflict {index}:")
-        for ref in conflict.clauses:
-            out.extend(_clause_lines(ref))
-        for fact in conflict.facts:
-            where = conflict.fact_sources.get(fact)
-            out.append(f"  - fact: {_fact_words(fact)}" + (f"  [{where}]" if where else ""))
-        for assumption in conflict.assumptions:
-            out.append(f"  - if {assumption}")
-    if verdict.depends_on:
-        out.append("")
-        out.append("It depends on:")
-        for item in verdict.depends_on:
-            out.append(f"  - {item.assumption}: {item.outcomes}")
-    if verdict.release_license or verdict.choices:
-        out.append("")
-        if verdict.release_license:
-            others = [o for o in verdict.release_options if o != verdict.release_license]
-            line = f"Release under: {verdict.release_license}"
-            if others:
-                line += " (also possible: " + ", ".join(others) + ")"
-            out.append(line)
-        for choice in verdict.choices:
-            out.append(f"Choose for '{choice.component}' ({choice.expression}): {choice.chosen}")
-    if verdict.obligations:
-        out.append("")
-        out.append("Obligations:")
-        grouped: dict[tuple, list[str]] = {}
-        for ob in verdict.obligations:
-            key = (ob.license, ob.section, ob.duty, ob.description, tuple(ob.when))
-            grouped.setdefault(key, []).append(ob.component)
-        for (license_id, section, duty, description, when), components in grouped.items():
-            condition = f" (if {', '.join(when)})" if when else ""
-            names = ", ".join(components[:6]) + (f" and {len(components) - 6} more" if len(components) > 6 else "")
-            out.append(f"  - {license_id} § {section}: {description} [{duty}], for {names}{condition}")
-    if verdict.fixes:
-        out.append("")
-        out.append("Ways out:")
-        for fix in verdict.fixes:
-            out.append(f"  - {fix.change} → {fix.then}")
-    if verdict.assumptions:
-        out.append("")
-        out.append("Open questions and assumptions:")
-        for used in verdict.assumptions:
-            if used.stated:
-                origin = "stated"
-            elif used.kind == "number":
-                origin = "not stated, every range checked"
-            else:
-                origin = "not stated, both answers checked"
-            out.append(f"  - {used.name} = {used.value} ({origin}): {used.description}")
-    if any(w.status == "in effect" for w in verdict.waivers):
-        out.append("")
-        out.append("Waived (accepted findings, not checked):")
-        for waiver in verdict.waivers:
-            if waiver.status != "in effect":
-                continue
-            until = f", until {waiver.expires}" if waiver.expires else ""
-            out.append(f"  - '{waiver.component}': {waiver.scope}, accepted by {waiver.by}{until}: {waiver.reason}")
-    for note in verdict.notes:
-        out.append(f"note: {note}")
-    return "\n".join(out)

@@ -19,14 +19,13 @@ which OSADL answers, e.g., that LGPL code cannot go into an MIT-licensed work.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from .errors import ScenarioError
 from .library import Library
-from .scenario import scenario_from_dict
+from .verdict import Verdict
 
 Answer = Literal["Yes", "No", "Unknown", "Same"]
 
@@ -60,7 +59,8 @@ class Matrix(BaseModel):
         return {out: {inb: cell.answer for inb, cell in row.items()} for out, row in self.cells.items()}
 
 
-def cell_scenario(library: Library, outbound: str, inbound: str) -> dict:
+def cell_scenario(library: Library, outbound: str, inbound: str) -> dict[str, Any]:
+    """The question one cell asks, as a scenario."""
     kind = library.get(inbound).covers[0]
     return {
         "components": {
@@ -71,50 +71,40 @@ def cell_scenario(library: Library, outbound: str, inbound: str) -> dict:
     }
 
 
-def _reason(verdict) -> str:
-    """The clauses of the first conflict, as `ID §sec clause` items."""
+def cell_reason(verdict: Verdict) -> str:
+    """Why a cell is not Yes: the clauses of its first conflict, as `ID §sec clause`
+    items, or the open questions it depends on."""
     if not verdict.conflicts:
         return ", ".join(d.assumption for d in verdict.depends_on)
     return "; ".join(f"{c.license} §{c.section} {c.clause}" for c in verdict.conflicts[0].clauses)
 
 
-def compatibility_matrix(library: Library, licenses: Sequence[str], *, timeout_ms: int = 20_000, reasons: bool = True) -> Matrix:
-    """Check every ordered pair of `licenses` (ids or aliases) against each other.
+CellCheck = Callable[[str, str, bool], Verdict]
 
-    With `reasons=False` the cells that are not Yes carry no reason, which
-    spares a conflict search per cell (see `cell_reason`)."""
-    from . import check
 
-    ids = []
-    for text in licenses:
-        lic = library.get(text)
-        if lic.is_exception:
-            raise ScenarioError(f"'{text}' is an exception, not a license", hint=f"a matrix cell needs plain licenses; check 'LICENSE WITH {lic.id}' with licet check")
-        ids.append(lic.id)
-    ids = list(dict.fromkeys(ids))
+def matrix_cells(
+    ids: list[str], check: CellCheck, *, reasons: bool = True, progress: Callable[[int, int], None] | None = None
+) -> Matrix:
+    """Every ordered pair of `ids` checked with `check(outbound, inbound, explain)`.
+
+    A cell that is not a plain yes is checked again with explanation when
+    `reasons` is set: the quick check decides, the explained one says why."""
     cells: dict[str, dict[str, Cell]] = {}
+    total, done = len(ids) * len(ids), 0
     for outbound in ids:
         row: dict[str, Cell] = {}
         for inbound in ids:
+            done += 1
             if inbound == outbound:
                 row[inbound] = Cell(answer="Same")
-                continue
-            scenario = scenario_from_dict(cell_scenario(library, outbound, inbound))
-            verdict = check(scenario, library=library, timeout_ms=timeout_ms, explain=False)
-            # explain only what is not a plain yes: it costs a conflict search
-            explained = reasons and verdict.verdict != "allowed"
-            reason = cell_reason(library, outbound, inbound, timeout_ms=timeout_ms) if explained else ""
-            row[inbound] = Cell(answer=_ANSWERS[verdict.verdict], reason=reason)
+            else:
+                verdict = check(outbound, inbound, False)
+                reason = cell_reason(check(outbound, inbound, True)) if reasons and verdict.verdict != "allowed" else ""
+                row[inbound] = Cell(answer=_ANSWERS[verdict.verdict], reason=reason)
+            if progress is not None:
+                progress(done, total)
         cells[outbound] = row
     return Matrix(licenses=ids, cells=cells)
-
-
-def cell_reason(library: Library, outbound: str, inbound: str, *, timeout_ms: int = 20_000) -> str:
-    """Why a cell is not Yes: the clauses of its first conflict."""
-    from . import check
-
-    scenario = scenario_from_dict(cell_scenario(library, outbound, inbound))
-    return _reason(check(scenario, library=library, timeout_ms=timeout_ms))
 
 
 def matrix_csv_rows(matrix: Matrix) -> list[list[str]]:
@@ -128,16 +118,3 @@ def matrix_licenses(library: Library, kind: str) -> list[str]:
     """Every license written for `kind` that a work can be released under,
     leaving out the fallback for undeclared terms."""
     return [lic.id for lic in library.licenses.values() if kind in lic.covers and lic.outbound and not lic.fallback]
-
-
-def render_matrix(matrix: Matrix) -> str:
-    """One line per outbound license: its No and Unknown cells with the reason."""
-    lines = [f"question: {matrix.question}"]
-    for out in matrix.licenses:
-        row = matrix.cells[out]
-        yes = sum(cell.answer == "Yes" for cell in row.values())
-        lines.append(f"{out}: {yes} Yes")
-        for inb, cell in row.items():
-            if cell.answer in ("No", "Unknown"):
-                lines.append(f"    {cell.answer:<7} {inb}: {cell.reason}")
-    return "\n".join(lines)

@@ -1,4 +1,11 @@
-"""The AST of the rule language: frozen nodes, each with the source span it came from.
+"""The AST of the rule language: frozen, typed nodes, each with the span it came from.
+
+One class per construct: a condition is one of the `Condition` classes, a
+clause's effect one of the `Effect` classes. Code that walks the AST matches
+on these unions exhaustively and ends in `assert_never`, so that adding a
+construct makes mypy name every walker that forgot it. Generic traversal
+(`walk`, `find_all`) reads the dataclass fields, so analyses that only look
+for one kind of node do not write their own recursion.
 
 Spans are left out of equality and hashing so that two rules that say the same
 thing compare equal wherever they were written (the property tests rely on it).
@@ -6,8 +13,9 @@ thing compare equal wherever they were written (the property tests rely on it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Union
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Any, ClassVar, TypeVar, Union
 
 
 @dataclass(frozen=True)
@@ -25,7 +33,7 @@ class Span:
 NO_SPAN = Span("<built-in>", 0, 0)
 
 
-def _span() -> Span:
+def _span() -> Any:
     return field(default=NO_SPAN, compare=False, hash=False, repr=False)
 
 
@@ -33,31 +41,28 @@ def _span() -> Span:
 
 
 @dataclass(frozen=True)
-class Flag:
-    """A bare word: an action of the use or a yes/no fact."""
+class Const:
+    """`always` / `never`: the default `when` and `unless` of a clause."""
 
-    name: str
+    value: bool
     span: Span = _span()
 
 
 @dataclass(frozen=True)
-class Member:
-    """`subject in {values}`: for set-valued subjects (role, purpose, work.terms)
-    true when the two sets meet."""
-
-    subject: str
-    values: tuple[str, ...]
-    set_name: str | None = None
+class AllOf:
+    items: tuple[Condition, ...]
     span: Span = _span()
 
 
 @dataclass(frozen=True)
-class Compare:
-    """`licensee.monthly-active-users > 700_000_000`."""
+class AnyOf:
+    items: tuple[Condition, ...]
+    span: Span = _span()
 
-    subject: str
-    op: str
-    value: float
+
+@dataclass(frozen=True)
+class Not:
+    item: Condition
     span: Span = _span()
 
 
@@ -70,57 +75,177 @@ class Assumed:
 
 
 @dataclass(frozen=True)
-class AllOf:
-    items: tuple["Condition", ...]
+class Action:
+    """A bare action word (`distribute`): the use includes this action.
+
+    The parser cannot tell an action from a yes/no fact (both are bare words);
+    it writes `Flag`, and the library's checker turns the action words into
+    `Action` when it checks them against the vocabulary."""
+
+    name: str
     span: Span = _span()
 
 
 @dataclass(frozen=True)
-class AnyOf:
-    items: tuple["Condition", ...]
+class Flag:
+    """A bare yes/no fact word (`use.commercial`): the fact holds."""
+
+    name: str
     span: Span = _span()
 
 
 @dataclass(frozen=True)
-class Not:
-    item: "Condition"
+class Compare:
+    """`licensee.monthly-active-users > 700_000_000`."""
+
+    number: str
+    op: str
+    value: float
     span: Span = _span()
 
 
 @dataclass(frozen=True)
-class Const:
-    value: bool
+class _SetTest:
+    """A test of a subject against a set of values: `role in {self, derivative}`.
+
+    `values` are the members after the checker expanded named sets;
+    `set_name` is the named set the rule wrote, if any (shown in explanations).
+    `category` is the vocabulary category the values come from."""
+
+    values: tuple[str, ...]
+    set_name: str | None = None
     span: Span = _span()
 
+    category: ClassVar[str] = ""
+    keyword: ClassVar[str] = ""
 
-Condition = Union[Flag, Member, Compare, Assumed, AllOf, AnyOf, Not, Const]
+
+@dataclass(frozen=True)
+class RoleIn(_SetTest):
+    """`role in {…}`: the component plays one of these roles for the target
+    (a component may play several; `role == x` means x is one of them)."""
+
+    category: ClassVar[str] = "role"
+    keyword: ClassVar[str] = "role"
+
+
+@dataclass(frozen=True)
+class PurposeIn(_SetTest):
+    """`purpose in {…}`: the use has one of these purposes."""
+
+    category: ClassVar[str] = "purpose"
+    keyword: ClassVar[str] = "purpose"
+
+
+@dataclass(frozen=True)
+class TermsIn(_SetTest):
+    """`work.terms in {…}`: the work carries one of these travelling terms."""
+
+    category: ClassVar[str] = "term"
+    keyword: ClassVar[str] = "work.terms"
+
+
+@dataclass(frozen=True)
+class KindIs(_SetTest):
+    """`kind == weights`: the component is of one of these kinds."""
+
+    category: ClassVar[str] = "kind"
+    keyword: ClassVar[str] = "kind"
+
+
+@dataclass(frozen=True)
+class TargetKindIs(_SetTest):
+    """`target.kind == code`: the target of the question is of one of these kinds."""
+
+    category: ClassVar[str] = "kind"
+    keyword: ClassVar[str] = "target.kind"
+
+
+@dataclass(frozen=True)
+class ReleaseIn(_SetTest):
+    """`release.license in {…}`: the target is released under one of these licenses."""
+
+    category: ClassVar[str] = "license"
+    keyword: ClassVar[str] = "release.license"
+
+
+SetTest = Union[RoleIn, PurposeIn, TermsIn, KindIs, TargetKindIs, ReleaseIn]
+SET_TESTS: tuple[type[_SetTest], ...] = (RoleIn, PurposeIn, TermsIn, KindIs, TargetKindIs, ReleaseIn)
+SET_TEST_BY_KEYWORD: dict[str, type[_SetTest]] = {cls.keyword: cls for cls in SET_TESTS}
+
+Condition = Union[Const, AllOf, AnyOf, Not, Assumed, Action, Flag, Compare, RoleIn, PurposeIn, TermsIn, KindIs, TargetKindIs, ReleaseIn]
 
 TRUE = Const(True)
 FALSE = Const(False)
 
 
-# ---------------------------------------------------------------- clauses
+# ---------------------------------------------------------------- effects
 
-ANY_ACTION = "any"
+
+@dataclass(frozen=True)
+class Forbid:
+    """No compliant plan lets the clause's condition hold."""
+
+    kind: ClassVar[str] = "forbid"
+
+
+@dataclass(frozen=True)
+class Undecided:
+    """The terms are not known: nothing that meets the condition can be `allowed`."""
+
+    kind: ClassVar[str] = "undecided"
+
+
+@dataclass(frozen=True)
+class RequireDuties:
+    """Duties that hold while the condition holds (reported as obligations)."""
+
+    duties: tuple[str, ...]
+    kind: ClassVar[str] = "require"
+
+
+@dataclass(frozen=True)
+class RequireThat:
+    """A constraint the plan must meet while the condition holds (copyleft
+    on `release.license`)."""
+
+    requirement: Condition
+    kind: ClassVar[str] = "require-that"
+
+
+@dataclass(frozen=True)
+class Impose:
+    """Terms that travel with the material into the work, for the "no further
+    restrictions" clauses of other licenses to see."""
+
+    terms: tuple[str, ...]
+    kind: ClassVar[str] = "impose"
+
+
+@dataclass(frozen=True)
+class Relax:
+    """In an exception: the named clauses of the license it is attached to
+    stop applying while the condition holds."""
+
+    clauses: tuple[str, ...]
+    kind: ClassVar[str] = "relax"
+
+
+Effect = Union[Forbid, Undecided, RequireDuties, RequireThat, Impose, Relax]
+
+
+# ---------------------------------------------------------------- clauses and licenses
 
 
 @dataclass(frozen=True)
 class Clause:
-    """One rule of a license.
-
-    `effect` is one of forbid, permit, require (duties), require-that
-    (a constraint), impose (terms that travel), undecided, relax.
-    `words` holds the duties, terms or relaxed clause names of the effect;
-    `actions` the actions it is about (`("any",)` for any).
-    """
+    """One rule of a license: its name, the section it encodes, at most a
+    short quote of the operative words, one effect and its guards."""
 
     name: str
     section: str
     quote: str | None
-    effect: str
-    actions: tuple[str, ...] = ()
-    words: tuple[str, ...] = ()
-    requirement: Condition | None = None
+    effect: Effect
     when: Condition = TRUE
     unless: Condition = FALSE
     license_id: str = ""
@@ -157,9 +282,13 @@ class License:
 
 @dataclass(frozen=True)
 class Word:
+    """A vocabulary word: its category, name, description, and how it reads
+    inside a sentence about a clause (`phrase`, empty when the name serves)."""
+
     category: str
     name: str
     description: str
+    phrase: str = ""
     span: Span = _span()
 
 
@@ -199,3 +328,48 @@ class SetDecl:
 
 
 Declaration = Union[License, Word, Relation, Compose, CountAs, SetDecl]
+
+# Every node class, by name: the library cache reads JSON back into these only.
+NODE_CLASSES: dict[str, type] = {
+    cls.__name__: cls
+    for cls in (
+        Span, Const, AllOf, AnyOf, Not, Assumed, Action, Flag, Compare, RoleIn, PurposeIn, TermsIn, KindIs, TargetKindIs,
+        ReleaseIn, Forbid, Undecided, RequireDuties, RequireThat, Impose, Relax, Clause, License, Word, Relation, Compose,
+        CountAs, SetDecl,
+    )
+}
+
+
+# ---------------------------------------------------------------- traversal
+
+N = TypeVar("N")
+
+
+def children(node: object) -> Iterator[object]:
+    """The nodes directly inside `node`, in field order (spans excluded)."""
+    if not is_dataclass(node) or isinstance(node, type):
+        return
+    for f in fields(node):
+        if f.name == "span":
+            continue
+        value = getattr(node, f.name)
+        if isinstance(value, tuple):
+            yield from (item for item in value if is_dataclass(item))
+        elif is_dataclass(value):
+            yield value
+
+
+def walk(node: object) -> Iterator[object]:
+    """`node` and every node inside it, depth first, parents before children."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(list(children(current))))
+
+
+def find_all(node: object, kind: type[N]) -> Iterator[N]:
+    """Every node of class `kind` in `node` (itself included), depth first."""
+    for found in walk(node):
+        if isinstance(found, kind):
+            yield found

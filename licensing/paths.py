@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .version import SCHEMA_VERSION
+
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -24,3 +26,8 @@ def rules_dir() -> Path:
 
 def grammar_path() -> Path:
     return _shipped("grammars") / "licet.lark"
+
+
+def schema_path(version: int | None = None) -> Path:
+    """The JSON Schema of the verdict, shipped inside the package."""
+    return _PACKAGE / "schemas" / f"verdict-{version or SCHEMA_VERSION}.json"

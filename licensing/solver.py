@@ -18,24 +18,26 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from typing import Literal, assert_never
 
 import z3
 
 from .compiler import EnvVar, Fact, Instance, Problem
-from .verdict import verdict_from_statuses
+from .nodes import RequireDuties
+from .environment import Status, VerdictName, verdict_from_statuses
 
 MAX_CONFLICTS = 5
 MAX_CONFLICT_SEARCHES = 24
 MAX_GREEDY_CHOICES = 40
 MAX_FIXES = 6
 
-RANK = {"forbidden": 0, "unknown": 1, "depends": 2, "allowed": 3}
+RANK: dict[VerdictName, int] = {"forbidden": 0, "unknown": 1, "depends": 2, "allowed": 3}
 
 
 @dataclass
 class EnvResult:
     assignment: tuple[tuple[EnvVar, str, z3.BoolRef], ...]
-    status: str  # sat | unsat | unknown | undecided
+    status: Status
     literals: list[z3.BoolRef]
     model: z3.ModelRef | None = None
     cores: list[list[z3.BoolRef]] = field(default_factory=list)
@@ -47,15 +49,15 @@ class EnvResult:
 
 @dataclass
 class Decision:
-    verdict: str
+    verdict: VerdictName
     results: list[EnvResult]
-    depends: list[tuple[EnvVar, dict[str, str]]]
+    depends: list[tuple[EnvVar, dict[str, VerdictName]]]
     conflicts: list[list[z3.BoolRef]]
-    obligations: list[tuple[Instance, str, list[str]]]
+    obligations: list[tuple[Instance, str, list[list[str]]]]
     release: str | None
     release_options: list[str]
     choices: list[tuple[str, int]]
-    fixes: list[tuple[str, str]]
+    fixes: list[tuple[Remedy, VerdictName]]
     notes: list[str]
 
 
@@ -71,23 +73,28 @@ class _Session:
 
     # ------------------------------------------------------------ conflicts
 
+    def core_ids(self) -> set[int]:
+        return {x.get_id() for x in self.solver.unsat_core()}
+
     def minimize(self, core: list[z3.BoolRef]) -> list[z3.BoolRef]:
+        """A minimal unsatisfiable subset of `core`, by deletion."""
         core = list(core)
         i = 0
         while i < len(core):
             trial = core[:i] + core[i + 1 :]
             if self.check(trial) == z3.unsat:
-                smaller = {str(x) for x in self.solver.unsat_core()}
-                core = [x for x in trial if str(x) in smaller]
+                smaller = self.core_ids()
+                core = [x for x in trial if x.get_id() in smaller]
             else:
                 i += 1
         return core
 
-    def conflicts(self, literals: list[z3.BoolRef], instance_names: set[str]) -> list[list[z3.BoolRef]]:
+    def conflicts(self, literals: list[z3.BoolRef], instance_ids: set[int]) -> list[list[z3.BoolRef]]:
+        """Several minimal conflicts: each found one is set aside a clause at a time."""
         found: list[list[z3.BoolRef]] = []
-        seen_sets: set[frozenset[str]] = set()
-        queue: list[frozenset[str]] = [frozenset()]
-        tried: set[frozenset[str]] = set()
+        seen_sets: set[frozenset[int]] = set()
+        queue: list[frozenset[int]] = [frozenset()]
+        tried: set[frozenset[int]] = set()
         searches = 0
         while queue and len(found) < MAX_CONFLICTS and searches < MAX_CONFLICT_SEARCHES:
             excluded = queue.pop(0)
@@ -95,22 +102,22 @@ class _Session:
                 continue
             tried.add(excluded)
             searches += 1
-            trial = [x for x in literals if str(x) not in excluded]
+            trial = [x for x in literals if x.get_id() not in excluded]
             if self.check(trial) != z3.unsat:
                 continue
-            core_names = {str(x) for x in self.solver.unsat_core()}
-            mus = self.minimize([x for x in trial if str(x) in core_names])
-            key = frozenset(str(x) for x in mus)
+            in_core = self.core_ids()
+            mus = self.minimize([x for x in trial if x.get_id() in in_core])
+            key = frozenset(x.get_id() for x in mus)
             if key not in seen_sets:
                 seen_sets.add(key)
                 found.append(mus)
             for literal in mus:
-                if str(literal) in instance_names:
-                    queue.append(excluded | {str(literal)})
+                if literal.get_id() in instance_ids:
+                    queue.append(excluded | {literal.get_id()})
         return found
 
 
-def _status(result: z3.CheckSatResult) -> str:
+def _status(result: z3.CheckSatResult) -> Status:
     if result == z3.sat:
         return "sat"
     if result == z3.unsat:
@@ -125,7 +132,7 @@ def _assignments(env: list[EnvVar]) -> list[tuple[tuple[EnvVar, str, z3.BoolRef]
 
 def _evaluate(session: _Session, base: list[z3.BoolRef], undecided: list[z3.BoolRef], env: list[EnvVar], explain: bool) -> list[EnvResult]:
     problem = session.problem
-    instance_names = {str(i.literal) for i in problem.instances} | {str(i.literal) for i in problem.undecided}
+    instance_ids = {i.literal.get_id() for i in problem.instances} | {i.literal.get_id() for i in problem.undecided}
     results = []
     for assignment in _assignments(env):
         env_literals = [literal for _, _, literal in assignment]
@@ -138,14 +145,14 @@ def _evaluate(session: _Session, base: list[z3.BoolRef], undecided: list[z3.Bool
             if second == "unsat":
                 result.status = "undecided"
                 if explain:
-                    result.cores = session.conflicts(with_undecided, instance_names)
+                    result.cores = session.conflicts(with_undecided, instance_ids)
             elif second == "sat":
                 result.literals = with_undecided
             else:
                 result.status = "unknown"
                 result.reason = session.solver.reason_unknown()
         elif status == "unsat" and explain:
-            result.cores = session.conflicts(literals, instance_names)
+            result.cores = session.conflicts(literals, instance_ids)
         elif status == "unknown":
             result.reason = session.solver.reason_unknown()
         if result.status == "sat" and explain:
@@ -155,10 +162,10 @@ def _evaluate(session: _Session, base: list[z3.BoolRef], undecided: list[z3.Bool
     return results
 
 
-def _depends(env: list[EnvVar], results: list[EnvResult]) -> list[tuple[EnvVar, dict[str, str]]]:
+def _depends(env: list[EnvVar], results: list[EnvResult]) -> list[tuple[EnvVar, dict[str, VerdictName]]]:
     out = []
     for var in env:
-        by_value: dict[str, str] = {}
+        by_value: dict[str, VerdictName] = {}
         for label, _ in var.values:
             statuses = [r.status for r in results if r.label()[var.name] == label]
             by_value[label] = verdict_from_statuses(statuses)
@@ -167,7 +174,7 @@ def _depends(env: list[EnvVar], results: list[EnvResult]) -> list[tuple[EnvVar, 
     return out
 
 
-def _obligations(session: _Session, results: list[EnvResult], plan: list[z3.BoolRef]) -> list[tuple[Instance, str, list[str]]]:
+def _obligations(session: _Session, results: list[EnvResult], plan: list[z3.BoolRef]) -> list[tuple[Instance, str, list[list[str]]]]:
     """Duties that every compliant way of carrying out the reported plan
     (its release license and license choices) triggers. Without the plan, a
     choice between offered versions (an -or-later license) would hide the duties
@@ -197,15 +204,54 @@ def _obligations(session: _Session, results: list[EnvResult], plan: list[z3.Bool
                 holds_in.append(result)
         if not holds_in:
             continue
-        when: list[str] = []
-        if len(holds_in) < len(compliant):
-            for var in problem.env:
-                values = {r.label()[var.name] for r in holds_in}
-                if len(values) == 1:
-                    when.append(var.condition(values.pop()))
-        for duty in instance.clause.words:
+        when = [] if len(holds_in) == len(compliant) else _when(problem.env, holds_in, compliant)
+        effect = instance.clause.effect
+        assert isinstance(effect, RequireDuties)  # only duty clauses are in problem.duties
+        for duty in effect.duties:
             out.append((instance, duty, when))
     return out
+
+
+MAX_WHEN_VARS = 8
+
+
+def _when(env: list[EnvVar], holds_in: list[EnvResult], compliant: list[EnvResult]) -> list[list[str]]:
+    """When a duty binds, in words: alternatives (any one suffices), each a
+    conjunction of values of open questions, that pick out exactly the
+    compliant cases where it binds. Cases with no compliant plan do not
+    matter, so an alternative may cover them too. Found greedily: the fewest
+    values per alternative first, the alternative covering most cases next."""
+    binds = {tuple(sorted(r.label().items())) for r in holds_in}
+    free = {tuple(sorted(r.label().items())) for r in compliant} - binds
+    # The values every binding case shares: when they pick out exactly the
+    # binding cases, that one conjunction says it (and names every value).
+    shared = tuple((var.name, label) for var in env for label in {r.label()[var.name] for r in holds_in} if len({r.label()[var.name] for r in holds_in}) == 1)
+    if shared and not any(all(dict(case)[name] == label for name, label in shared) for case in free):
+        by_var = {var.name: var for var in env}
+        return [[by_var[name].condition(label) for name, label in shared]]
+    varying = [var for var in env if len({r.label()[var.name] for r in compliant}) > 1][:MAX_WHEN_VARS]
+    terms: list[tuple[tuple[str, str], ...]] = [()]
+    for var in varying:
+        terms = [term + extra for term in terms for extra in [()] + [((var.name, label),) for label, _ in var.values]]
+
+    def matches(case: tuple[tuple[str, str], ...], term: tuple[tuple[str, str], ...]) -> bool:
+        values = dict(case)
+        return all(values[name] == label for name, label in term)
+
+    valid = [term for term in terms if term and not any(matches(case, term) for case in free)]
+    valid.sort(key=len)
+    chosen: list[tuple[tuple[str, str], ...]] = []
+    uncovered = set(binds)
+    while uncovered:
+        best = max(valid, key=lambda term: (sum(matches(case, term) for case in uncovered), -len(term)), default=None)
+        if best is None or not any(matches(case, best) for case in uncovered):
+            # open questions beyond MAX_WHEN_VARS tell the cases apart: list them whole
+            chosen += [case for case in uncovered]
+            break
+        chosen.append(best)
+        uncovered = {case for case in uncovered if not matches(case, best)}
+    by_name = {var.name: var for var in env}
+    return [[by_name[name].condition(label) for name, label in term] for term in chosen]
 
 
 def _release(session: _Session, result: EnvResult) -> tuple[str | None, list[str]]:
@@ -243,59 +289,86 @@ def _choices(session: _Session, result: EnvResult, release: str | None) -> list[
     return out
 
 
-def _fixes(session: _Session, base: list[z3.BoolRef], undecided: list[z3.BoolRef], conflicts: list[list[z3.BoolRef]], verdict: str) -> list[tuple[str, str]]:
+FixKind = Literal[
+    "leave-out", "stop-action", "start-action", "drop-purpose", "flip-assumption", "flip-flag", "change-release", "change-declared-license"
+]
+
+
+@dataclass(frozen=True)
+class Remedy:
+    """A change to the question that may turn its answer: leave components
+    out, or change a stated fact. `wording` says it in English."""
+
+    kind: FixKind
+    components: tuple[str, ...] = ()
+    license: str | None = None
+    fact: Fact | None = None
+
+
+def _fact_remedy(fact: Fact) -> FixKind | None:
+    """What changing a stated fact means, if the user can change it."""
+    match fact.kind:
+        case "action":
+            if fact.value is True:
+                return "stop-action"
+            return "start-action" if fact.flip is not None else None
+        case "purpose":
+            return "drop-purpose" if fact.value is True else None
+        case "assumption":
+            return "flip-assumption" if fact.flip is not None else None
+        case "release":
+            return "change-release"
+        case "declared-license":
+            return "change-declared-license"
+        case "flag":
+            return "flip-flag" if fact.flip is not None else None
+        case "number":
+            return None
+        case _:
+            assert_never(fact.kind)
+
+
+def _fixes(
+    session: _Session, base: list[z3.BoolRef], undecided: list[z3.BoolRef], conflicts: list[list[z3.BoolRef]], verdict: VerdictName
+) -> list[tuple[Remedy, VerdictName]]:
     problem = session.problem
-    candidates: list[tuple[str, list[z3.BoolRef], list[z3.BoolRef]]] = []
-    seen: set[str] = set()
+    candidates: list[tuple[Remedy, list[z3.BoolRef], list[z3.BoolRef]]] = []
+    seen: set[tuple[object, ...]] = set()
     for core in conflicts:
         for literal in core:
-            item = problem.by_literal.get(str(literal))
+            item = problem.item(literal)
+            remedy: Remedy | None = None
+            drop: list[z3.BoolRef] = []
+            add: list[z3.BoolRef] = []
             if isinstance(item, Fact):
-                change = _fact_change(item)
-                if change and change not in seen:
-                    seen.add(change)
-                    add = [item.flip] if item.flip is not None else []
-                    candidates.append((change, [literal], add))
+                kind = _fact_remedy(item)
+                if kind is not None:
+                    remedy = Remedy(kind, fact=item)
+                    drop, add = [literal], ([item.flip] if item.flip is not None else [])
             elif isinstance(item, Instance):
-                components = [c for c in item.components if c != problem.resolved.target]
-                if not components:
-                    continue
-                change = "leave out " + ", ".join(f"'{c}'" for c in components) + f" ({item.license})"
-                if change not in seen:
-                    seen.add(change)
+                components = tuple(c for c in item.components if c != problem.resolved.target)
+                if components:
+                    remedy = Remedy("leave-out", components=components, license=item.license)
                     drop = [i.literal for i in problem.instances + problem.undecided if set(i.components) <= set(components)]
-                    candidates.append((change, drop, []))
-    fixes: list[tuple[str, str]] = []
-    for change, drop, add in candidates[: MAX_FIXES * 2]:
-        dropped = {str(x) for x in drop}
-        trial_base = [x for x in base if str(x) not in dropped] + add
-        trial_undecided = [x for x in undecided if str(x) not in dropped]
+            if remedy is None:
+                continue
+            key = (remedy.kind, remedy.components, remedy.license, *((item.kind, item.name, item.value) if isinstance(item, Fact) else ()))
+            if key not in seen:
+                seen.add(key)
+                candidates.append((remedy, drop, add))
+    fixes: list[tuple[Remedy, VerdictName]] = []
+    for remedy, drop, add in candidates[: MAX_FIXES * 2]:
+        dropped = {x.get_id() for x in drop}
+        trial_base = [x for x in base if x.get_id() not in dropped] + add
+        trial_undecided = [x for x in undecided if x.get_id() not in dropped]
         results = _evaluate(session, trial_base, trial_undecided, problem.env, explain=False)
         then = verdict_from_statuses([r.status for r in results])
         if RANK[then] > RANK[verdict]:
-            fixes.append((change, then))
+            fixes.append((remedy, then))
         if len(fixes) >= MAX_FIXES:
             break
     fixes.sort(key=lambda f: -RANK[f[1]])
     return fixes
-
-
-def _fact_change(fact: Fact) -> str | None:
-    name = fact.name
-    if name.startswith("use.actions.") and fact.value is True:
-        return f"do not {name.rsplit('.', 1)[1]} the target"
-    if name.startswith("use.purposes.") and fact.value is True:
-        return f"drop the purpose '{name.rsplit('.', 1)[1]}'"
-    if name.startswith("assume.") and fact.flip is not None:
-        other = "no" if fact.value == "yes" else "yes"
-        return f"if {name.split('.', 1)[1]} were '{other}'"
-    if name == "use.release-license":
-        return f"release under another license than {fact.value} (leave release-license out to let licet choose)"
-    if name.startswith("components.") and name.endswith(".license"):
-        return f"release the target under another license than its declared '{fact.value}'"
-    if fact.flip is not None and isinstance(fact.value, bool):
-        return f"make {name} {'false' if fact.value else 'true'}"
-    return None
 
 
 def decide(problem: Problem, explain: bool = True) -> Decision:
@@ -308,10 +381,10 @@ def decide(problem: Problem, explain: bool = True) -> Decision:
     notes = sorted({f"the solver gave up: {r.reason}" for r in results if r.status == "unknown" and r.reason})
 
     conflicts: list[list[z3.BoolRef]] = []
-    seen: set[frozenset[str]] = set()
+    seen: set[frozenset[int]] = set()
     for result in results:
         for core in result.cores:
-            key = frozenset(str(x) for x in core)
+            key = frozenset(x.get_id() for x in core)
             if key not in seen:
                 seen.add(key)
                 conflicts.append(core)

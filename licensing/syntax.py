@@ -1,24 +1,26 @@
-"""Stage 1: rule text → parse tree (lark) → AST (frozen nodes with spans).
+"""Stage 1: rule text → parse tree (lark) → AST (frozen, typed nodes with spans).
 
 This stage knows the shape of the language only; whether the words used exist
-in the vocabulary is checked by the library stage.
+in the vocabulary is checked by the library stage (`checker`).
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.tree import Meta
 
 from . import nodes as n
 from .errors import RuleError, source_line
 from .paths import grammar_path
 
 MAX_QUOTE_WORDS = 30
+SYNTAX_ERROR = "licet.rule.syntax"
 
 # Friendly names for the grammar's terminals, for "expected …" in errors.
 _TERMINAL_NAMES = {
@@ -35,10 +37,20 @@ _TERMINAL_NAMES = {
     "ANY": "'any'",
     "STAR": "'*'",
     "BOOLEAN": "yes or no",
-    "MORETHAN": "'>' and a quote",
-    "SECTION": "'§'",
     "$END": "end of file",
 }
+
+# Hand-written help for the slips people make, by what the parser expected
+# (Catala's parser.messages does this per parser state).
+_HINTS: tuple[tuple[frozenset[str], str], ...] = (
+    (frozenset({"'§'", "'section'"}), 'every clause cites its section: clause NAME § "2(a)(1)" then its effect'),
+    (frozenset({"'any'"}), "actions are conditions: write `forbid any when distribute and …` (or `undecided any when …`)"),
+    (frozenset({"'forbid'", "'require'", "'impose'"}), "a clause has one effect: forbid any, require, require that, impose, undecided any or relax"),
+    (
+        frozenset({"'in'", "'=='"}),
+        "`in`, `==` and `!=` follow a subject: role, purpose, work.terms, kind, target.kind or release.license",
+    ),
+)
 
 
 @functools.lru_cache(maxsize=1)
@@ -51,7 +63,7 @@ def _parser() -> Lark:
     )
 
 
-def _describe_expected(names: set[str] | frozenset[str]) -> str:
+def _describe_expected(names: set[str]) -> str:
     described = []
     for name in sorted(names):
         if name in _TERMINAL_NAMES:
@@ -92,13 +104,10 @@ def _unexpected_error(err: UnexpectedInput, text: str, display: str) -> RuleErro
     else:  # pragma: no cover - lark has no other kinds
         message = "syntax error"
     names = {_literal(parser, e) or e for e in expected}
-    hint = None
-    if "'§'" in names or "'section'" in names:
-        hint = 'every clause cites its section: clause NAME § "2(a)(1)" then its effect'
-    elif names & {"'forbid'", "'require'", "'permit'", "'impose'"}:
-        hint = "a clause has one effect: forbid, permit, require, require that, impose, undecided or relax"
+    hint = next((help_text for wanted, help_text in _HINTS if names & wanted), None)
     return RuleError(
         message,
+        code=SYNTAX_ERROR,
         file=display,
         line=line,
         column=column,
@@ -108,14 +117,10 @@ def _unexpected_error(err: UnexpectedInput, text: str, display: str) -> RuleErro
     )
 
 
-def _span(display: str, meta: object) -> n.Span:
+def _span(display: str, meta: Meta) -> n.Span:
     line = getattr(meta, "line", 0) or 0
     column = getattr(meta, "column", 0) or 0
     return n.Span(display, line, column)
-
-
-def _token_span(display: str, token: Token) -> n.Span:
-    return n.Span(display, token.line or 0, token.column or 0)
 
 
 def _unquote(token: Token) -> str:
@@ -126,7 +131,39 @@ def _number(token: Token) -> float:
     return float(str(token).replace("_", ""))
 
 
-class _ToAst(Transformer):
+def _value(token: Token) -> str:
+    return _unquote(token) if token.type == "STRING" else str(token)
+
+
+class _Phrase(str):
+    """How a vocabulary word reads in a sentence (`as "…"`)."""
+
+
+@dataclass(frozen=True)
+class _Guard:
+    """`when COND` or `unless COND`, on its way into a clause."""
+
+    key: str
+    condition: n.Condition
+
+
+@dataclass(frozen=True)
+class _Effect:
+    """An effect node and the guards written after it."""
+
+    effect: n.Effect
+    guards: dict[str, n.Condition]
+
+
+def _guards(items: list[Any]) -> dict[str, n.Condition]:
+    return {item.key: item.condition for item in items if isinstance(item, _Guard)}
+
+
+def _words(items: list[Any]) -> tuple[str, ...]:
+    return tuple(str(item) for item in items if isinstance(item, Token) and item.type == "NAME")
+
+
+class _ToAst(Transformer[Token, Any]):
     """Builds AST nodes bottom-up; header fields become (name, value) pairs."""
 
     def __init__(self, display: str) -> None:
@@ -136,77 +173,80 @@ class _ToAst(Transformer):
     # ------------------------------------------------------------ conditions
 
     @v_args(meta=True)
-    def flag(self, meta, items):
+    def flag(self, meta: Meta, items: list[Token]) -> n.Flag:
         return n.Flag(str(items[0]), span=_span(self.display, meta))
 
-    @v_args(meta=True)
-    def member(self, meta, items):
-        subject, (values, set_name) = items
-        return n.Member(str(subject), values, set_name, span=_span(self.display, meta))
+    def subject(self, items: list[Token]) -> type[n._SetTest]:
+        return n.SET_TEST_BY_KEYWORD[str(items[0])]
 
     @v_args(meta=True)
-    def equals(self, meta, items):
-        subject, value = items
-        return n.Member(str(subject), (_value(value),), None, span=_span(self.display, meta))
+    def set_in(self, meta: Meta, items: list[Any]) -> n._SetTest:
+        test, (values, set_name) = items
+        node: n._SetTest = test(values, set_name, span=_span(self.display, meta))
+        return node
 
     @v_args(meta=True)
-    def not_equals(self, meta, items):
-        subject, value = items
+    def set_equals(self, meta: Meta, items: list[Any]) -> n._SetTest:
+        test, value = items
+        node: n._SetTest = test((_value(value),), None, span=_span(self.display, meta))
+        return node
+
+    @v_args(meta=True)
+    def set_not_equals(self, meta: Meta, items: list[Any]) -> n.Not:
         span = _span(self.display, meta)
-        return n.Not(n.Member(str(subject), (_value(value),), None, span=span), span=span)
+        test: n.Condition = self.set_equals(meta, items)
+        return n.Not(test, span=span)
 
     @v_args(meta=True)
-    def compare(self, meta, items):
-        subject, op, number = items
-        return n.Compare(str(subject), str(op), _number(number), span=_span(self.display, meta))
+    def compare(self, meta: Meta, items: list[Token]) -> n.Compare:
+        number, op, amount = items
+        return n.Compare(str(number), str(op), _number(amount), span=_span(self.display, meta))
 
     @v_args(meta=True)
-    def assumed(self, meta, items):
+    def assumed(self, meta: Meta, items: list[Token]) -> n.Assumed:
         return n.Assumed(str(items[0]), span=_span(self.display, meta))
 
     @v_args(meta=True)
-    def any_of(self, meta, items):
+    def any_of(self, meta: Meta, items: list[n.Condition]) -> n.Condition:
         if len(items) == 1:
             return items[0]
         return n.AnyOf(tuple(items), span=_span(self.display, meta))
 
     @v_args(meta=True)
-    def all_of(self, meta, items):
+    def all_of(self, meta: Meta, items: list[n.Condition]) -> n.Condition:
         if len(items) == 1:
             return items[0]
         return n.AllOf(tuple(items), span=_span(self.display, meta))
 
     @v_args(meta=True)
-    def negation(self, meta, items):
+    def negation(self, meta: Meta, items: list[n.Condition]) -> n.Not:
         return n.Not(items[0], span=_span(self.display, meta))
 
-    def inline_set(self, items):
+    def inline_set(self, items: list[Token]) -> tuple[tuple[str, ...], None]:
         return tuple(_value(v) for v in items), None
 
-    def named_set(self, items):
+    def named_set(self, items: list[Token]) -> tuple[tuple[str, ...], str]:
         return (), str(items[0])
 
     # ------------------------------------------------------------ clauses
 
-    def when(self, items):
-        return ("when", items[0])
+    def when(self, items: list[n.Condition]) -> _Guard:
+        return _Guard("when", items[0])
 
-    def unless(self, items):
-        return ("unless", items[0])
+    def unless(self, items: list[n.Condition]) -> _Guard:
+        return _Guard("unless", items[0])
 
-    def actions(self, items):
-        return ("actions", tuple(str(t) for t in items))
-
-    def section(self, items):
+    def section(self, items: list[Token]) -> tuple[str, str]:
         return ("section", _unquote(items[0]))
 
-    def quote(self, items):
+    def quote(self, items: list[Token]) -> tuple[str, str]:
         token = items[0]
         text = _unquote(token)
         words = len(text.split())
         if words > MAX_QUOTE_WORDS:
             raise RuleError(
                 f"quote has {words} words; at most {MAX_QUOTE_WORDS} are allowed",
+                code="licet.rule.quote-too-long",
                 file=self.display,
                 line=token.line,
                 column=token.column,
@@ -214,112 +254,89 @@ class _ToAst(Transformer):
             )
         return ("quote", text)
 
-    def _effect(self, effect: str, items, meta) -> tuple[str, dict]:
-        fields: dict[str, object] = {"effect": effect, "span": _span(self.display, meta)}
-        words = []
-        for item in items:
-            if isinstance(item, tuple) and item and item[0] in ("when", "unless", "actions"):
-                fields[item[0]] = item[1]
-            elif isinstance(item, Token):
-                words.append(str(item))
-            else:
-                fields["requirement"] = item
-        fields["words"] = tuple(words)
-        return ("effect", fields)
+    # Each effect rule gives its effect node and the guards written after it.
+
+    def forbid(self, items: list[Any]) -> _Effect:
+        return _Effect(n.Forbid(), _guards(items))
+
+    def undecided(self, items: list[Any]) -> _Effect:
+        return _Effect(n.Undecided(), _guards(items))
+
+    def require_duties(self, items: list[Any]) -> _Effect:
+        return _Effect(n.RequireDuties(_words(items)), _guards(items))
+
+    def require_that(self, items: list[Any]) -> _Effect:
+        return _Effect(n.RequireThat(items[0]), _guards(items[1:]))
+
+    def impose(self, items: list[Any]) -> _Effect:
+        return _Effect(n.Impose(_words(items)), _guards(items))
+
+    def relax(self, items: list[Any]) -> _Effect:
+        return _Effect(n.Relax(_words(items)), _guards(items))
 
     @v_args(meta=True)
-    def forbid(self, meta, items):
-        return self._effect("forbid", items, meta)
-
-    @v_args(meta=True)
-    def permit(self, meta, items):
-        return self._effect("permit", items, meta)
-
-    @v_args(meta=True)
-    def require_duties(self, meta, items):
-        return self._effect("require", items, meta)
-
-    @v_args(meta=True)
-    def require_that(self, meta, items):
-        return self._effect("require-that", items, meta)
-
-    @v_args(meta=True)
-    def impose(self, meta, items):
-        return self._effect("impose", items, meta)
-
-    @v_args(meta=True)
-    def undecided(self, meta, items):
-        return self._effect("undecided", items, meta)
-
-    @v_args(meta=True)
-    def relax(self, meta, items):
-        return self._effect("relax", items, meta)
-
-    @v_args(meta=True)
-    def clause(self, meta, items):
+    def clause(self, meta: Meta, items: list[Any]) -> n.Clause:
         name = str(items[0])
-        parts = dict(item for item in items[1:] if isinstance(item, tuple) and item[0] in ("section", "quote"))
-        effect = next(item[1] for item in items[1:] if isinstance(item, tuple) and item[0] == "effect")
+        parts: dict[str, str] = dict(item for item in items[1:] if isinstance(item, tuple))
+        effect = next(item for item in items[1:] if isinstance(item, _Effect))
         return n.Clause(
             name=name,
             section=parts["section"],
             quote=parts.get("quote"),
-            effect=effect["effect"],
-            actions=effect.get("actions", ()),
-            words=effect["words"],
-            requirement=effect.get("requirement"),
-            when=effect.get("when", n.TRUE),
-            unless=effect.get("unless", n.FALSE),
+            effect=effect.effect,
+            when=effect.guards.get("when", n.TRUE),
+            unless=effect.guards.get("unless", n.FALSE),
             span=_span(self.display, meta),
         )
 
     # ------------------------------------------------------------ headers
 
-    def title(self, items):
+    def title(self, items: list[Token]) -> tuple[str, str]:
         return ("title", _unquote(items[0]))
 
-    def aliases(self, items):
+    def aliases(self, items: list[Token]) -> tuple[str, tuple[str, ...]]:
         return ("aliases", tuple(_unquote(t) for t in items))
 
-    def covers(self, items):
+    def covers(self, items: list[Token]) -> tuple[str, tuple[str, ...]]:
         return ("covers", tuple(str(t) for t in items))
 
-    def offers(self, items):
+    def offers(self, items: list[Token]) -> tuple[str, tuple[str, ...]]:
         return ("offers", tuple(_unquote(t) for t in items))
 
-    def applies(self, items):
+    def applies(self, items: list[Token]) -> tuple[str, tuple[str, ...]]:
         return ("applies", tuple(_unquote(t) for t in items))
 
-    def source(self, items):
+    def source(self, items: list[Token]) -> tuple[str, str]:
         return ("source", str(items[0]))
 
-    def outbound(self, items):
+    def outbound(self, items: list[Token]) -> tuple[str, bool]:
         return ("outbound", str(items[0]) == "yes")
 
-    def summary(self, items):
+    def summary(self, items: list[Token]) -> tuple[str, str]:
         return ("summary", _unquote(items[0]))
 
-    def fallback(self, items):
+    def fallback(self, items: list[Token]) -> tuple[str, bool]:
         return ("fallback", str(items[0]) == "yes")
 
-    def _license(self, items, meta, is_exception: bool) -> n.License:
+    def _license(self, items: list[Any], meta: Meta, is_exception: bool) -> n.License:
         license_id = _unquote(items[0])
         headers: dict[str, Any] = {}
         clauses: list[n.Clause] = []
         for item in items[1:]:
             if isinstance(item, n.Clause):
                 clauses.append(item)
-            else:
-                key, value = item
-                if key in headers:
-                    raise RuleError(
-                        f"'{key}' is given twice for '{license_id}'",
-                        file=self.display,
-                        line=meta.line,
-                        column=meta.column,
-                        hint=f"give '{key}' once, with every value separated by commas",
-                    )
-                headers[key] = value
+                continue
+            key, value = item
+            if key in headers:
+                raise RuleError(
+                    f"'{key}' is given twice for '{license_id}'",
+                    code="licet.rule.duplicate-header",
+                    file=self.display,
+                    line=meta.line,
+                    column=meta.column,
+                    hint=f"give '{key}' once, with every value separated by commas",
+                )
+            headers[key] = value
         return n.License(
             id=license_id,
             title=str(headers.get("title", license_id)),
@@ -337,43 +354,48 @@ class _ToAst(Transformer):
         )
 
     @v_args(meta=True)
-    def license(self, meta, items):
+    def license(self, meta: Meta, items: list[Any]) -> n.License:
         return self._license(items, meta, is_exception=False)
 
     @v_args(meta=True)
-    def exception(self, meta, items):
+    def exception(self, meta: Meta, items: list[Any]) -> n.License:
         return self._license(items, meta, is_exception=True)
 
     # ------------------------------------------------------------ vocabulary and sets
 
-    def description(self, items):
+    def description(self, items: list[Token]) -> str:
         return _unquote(items[0])
 
-    @v_args(meta=True)
-    def word_decl(self, meta, items):
-        category, name, *rest = items
-        return n.Word(str(category), str(name), rest[0] if rest else "", span=_span(self.display, meta))
+    def phrase(self, items: list[Token]) -> _Phrase:
+        return _Phrase(_unquote(items[0]))
 
     @v_args(meta=True)
-    def relation_decl(self, meta, items):
+    def word_decl(self, meta: Meta, items: list[Any]) -> n.Word:
+        category, name, *rest = items
+        description = next((item for item in rest if isinstance(item, str) and not isinstance(item, _Phrase)), "")
+        phrase = next((item for item in rest if isinstance(item, _Phrase)), _Phrase(""))
+        return n.Word(str(category), str(name), description, str(phrase), span=_span(self.display, meta))
+
+    @v_args(meta=True)
+    def relation_decl(self, meta: Meta, items: list[Any]) -> n.Relation:
         name, role, *rest = items
         return n.Relation(str(name), str(role), rest[0] if rest else "", span=_span(self.display, meta))
 
-    def role_pattern(self, items):
+    def role_pattern(self, items: list[Token]) -> str:
         return str(items[0])
 
     @v_args(meta=True)
-    def compose_decl(self, meta, items):
+    def compose_decl(self, meta: Meta, items: list[str]) -> n.Compose:
         first, second, result = items
         return n.Compose(first, second, result, span=_span(self.display, meta))
 
     @v_args(meta=True)
-    def count_decl(self, meta, items):
+    def count_decl(self, meta: Meta, items: list[Any]) -> n.CountAs:
         role, counts_as, condition = items
         return n.CountAs(str(role), str(counts_as), condition, span=_span(self.display, meta))
 
     @v_args(meta=True)
-    def set_decl(self, meta, items):
+    def set_decl(self, meta: Meta, items: list[Token]) -> n.SetDecl:
         name, *values = items
         return n.SetDecl(
             str(name),
@@ -382,22 +404,18 @@ class _ToAst(Transformer):
             span=_span(self.display, meta),
         )
 
-    def start(self, items):
+    def start(self, items: list[n.Declaration]) -> list[n.Declaration]:
         return list(items)
-
-
-def _value(token: Token) -> str:
-    return _unquote(token) if token.type == "STRING" else str(token)
 
 
 def parse_rules(text: str, display: str) -> list[n.Declaration]:
     """Parse one rule file's text; `display` is the path shown in spans and errors."""
     try:
-        tree: Tree = _parser().parse(text)
+        tree: Tree[Token] = _parser().parse(text)
     except UnexpectedInput as err:
         raise _unexpected_error(err, text, display) from None
     try:
-        return _ToAst(display).transform(tree)
+        declarations: list[n.Declaration] = _ToAst(display).transform(tree)
     except VisitError as err:
         if isinstance(err.orig_exc, RuleError):
             error = err.orig_exc
@@ -405,11 +423,14 @@ def parse_rules(text: str, display: str) -> list[n.Declaration]:
                 error.text = source_line(text, error.line)
             raise error from None
         raise
+    return declarations
 
 
 def parse_rule_file(path: Path, display: str) -> list[n.Declaration]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
-        raise RuleError(f"cannot read rule file: {err}", file=display, hint="check the path and that it is UTF-8 text") from None
+        raise RuleError(
+            f"cannot read rule file: {err}", code="licet.rule.unreadable", file=display, hint="check the path and that it is UTF-8 text"
+        ) from None
     return parse_rules(text, display)

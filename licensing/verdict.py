@@ -1,7 +1,12 @@
 """The one output format: a `Verdict` and its parts (pydantic, snake_case JSON).
 
-`Verdict.model_dump(mode="json", by_alias=True)` is exactly what
-`licet check --format json` prints.
+`Verdict.model_dump(mode="json")` is exactly what `licet check --format json`
+prints; its JSON Schema ships as `licensing/schemas/verdict-1.json` (and
+`licet schema` prints it). Values that have structure keep it: locations are
+`Location`s, facts are `FactRef`s, ways out are `Fix`es with their kind and
+component, and how a `depends` answer turns out is a list of `Case`s. A few
+string fields (`Conflict.facts`, `fact_sources`, `ClauseRef.source`) are kept
+beside them for readers of earlier output; they carry the same information.
 """
 
 from __future__ import annotations
@@ -10,22 +15,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-VerdictName = Literal["allowed", "forbidden", "depends", "unknown"]
+from .environment import VerdictName
+from .location import Location
+from .version import SCHEMA_VERSION, __version__
 
-
-def verdict_from_statuses(statuses: list[str]) -> VerdictName:
-    """The verdict from the answer under each value of what is unknown.
-
-    Each status is sat (a compliant plan exists), unsat (none does), unknown
-    (the solver gave up) or undecided (only plans relying on unknown terms).
-    """
-    if any(s in ("unknown", "undecided") for s in statuses):
-        return "unknown"
-    if all(s == "sat" for s in statuses):
-        return "allowed"
-    if all(s == "unsat" for s in statuses):
-        return "forbidden"
-    return "depends"
+__all__ = [
+    "AssumptionUsed", "Case", "Choice", "ClauseRef", "Conflict", "DependsOn", "FactRef", "Fix", "Location", "Obligation",
+    "Verdict", "VerdictName", "WaiverApplied",
+]
 
 
 class _Model(BaseModel):
@@ -39,25 +36,41 @@ class ClauseRef(_Model):
     clause: str
     section: str
     quote: str | None = None
-    effect: str
-    text: str = ""
+    effect: str = Field(description="forbid, undecided, require, require-that, impose or relax")
+    text: str = Field("", description="the clause in plain words")
     component: str
     role: str
     role_text: str = ""
-    path: list[str]
-    via: list[str]
-    source: str
+    path: list[str] = Field(description="component names from the target to the component")
+    via: list[str] = Field(description="the relation of each step of the path")
+    source: str = Field(description="the rule's file:line:col (the same as `location`)")
+    location: Location | None = None
     also_components: list[str] = Field(default_factory=list)
     declared_license: str | None = None
+
+
+FactKind = Literal["action", "purpose", "flag", "number", "assumption", "release", "declared-license"]
+
+
+class FactRef(_Model):
+    """A stated fact of the question: what it is about, its value, where it was stated."""
+
+    kind: FactKind
+    name: str = Field(description="the action, purpose, flag, number or assumption; the component for a declared license; empty for the release license")
+    value: bool | float | str
+    key: str = Field(description="the fact as earlier output wrote it, e.g. use.commercial or assume.X = yes")
+    text: str = Field(description="the fact in plain words")
+    source: Location | None = None
 
 
 class Conflict(_Model):
     """A minimal set of clauses and stated facts that cannot all hold."""
 
     clauses: list[ClauseRef]
-    facts: list[str]
-    assumptions: list[str] = Field(default_factory=list)
-    fact_sources: dict[str, str] = Field(default_factory=dict)
+    facts: list[str] = Field(description="the facts' keys (see fact_refs)")
+    assumptions: list[str] = Field(default_factory=list, description="values of open questions under which the conflict holds")
+    fact_sources: dict[str, str] = Field(default_factory=dict, description="fact key → file:line:col (see fact_refs)")
+    fact_refs: list[FactRef] = Field(default_factory=list)
 
 
 class Obligation(_Model):
@@ -69,31 +82,49 @@ class Obligation(_Model):
     component: str
     path: list[str]
     source: str
-    when: list[str] = Field(default_factory=list)
+    location: Location | None = None
+    when: list[str] = Field(
+        default_factory=list, description="conditions on open questions, all of which the duty needs (empty: it always binds)"
+    )
+    when_any: list[list[str]] = Field(
+        default_factory=list,
+        description="exactly when the duty binds: any one of these conjunctions of open-question values (empty: always); `when` in words",
+    )
 
 
 class Case(_Model):
+    """One outcome of an open question: under `when`, the verdict is `verdict`."""
+
     when: str
     verdict: VerdictName
 
 
 class DependsOn(_Model):
-    assumption: str
+    """An open question the answer turns on, and the verdict under each of its values."""
+
+    assumption: str = Field(description="the open question: an assumption, a flag or a number")
+    kind: Literal["assumption", "flag", "number"] = "assumption"
+    question: str = Field("", description="the open question in plain words")
     yes: VerdictName | None = None
     no: VerdictName | None = None
-    cases: list[Case] = Field(default_factory=list)
+    cases: list[Case] = Field(default_factory=list, description="for numbers: the verdict in each range")
+    outcomes: list[Case] = Field(default_factory=list, description="every value (yes, no, or a range) with its verdict")
 
-    @property
-    def outcomes(self) -> str:
-        """`yes → forbidden, no → allowed`, or each number range's verdict."""
-        if self.cases:
-            return "; ".join(f"{c.when} → {c.verdict}" for c in self.cases)
-        return f"yes → {self.yes}, no → {self.no}"
+
+FixKind = Literal[
+    "leave-out", "stop-action", "start-action", "drop-purpose", "flip-assumption", "flip-flag", "change-release", "change-declared-license"
+]
 
 
 class Fix(_Model):
-    change: str
+    """A way out: a change to the question, and the verdict it would give."""
+
+    change: str = Field(description="the change in plain words")
     then: VerdictName
+    kind: FixKind = "leave-out"
+    components: list[str] = Field(default_factory=list, description="for leave-out: the components to leave out")
+    license: str | None = None
+    fact: FactRef | None = Field(None, description="for a change of fact: the fact changed")
 
 
 class Choice(_Model):
@@ -121,14 +152,10 @@ class WaiverApplied(_Model):
     expires: str | None = None
     status: Literal["in effect", "expired"]
 
-    @property
-    def scope(self) -> str:
-        """What the waiver accepts: a license, a clause, or all of them."""
-        named = [x for x in (self.license, self.clause and f"clause {self.clause}") if x]
-        return " ".join(named) or "all its licenses' clauses"
-
 
 class Verdict(_Model):
+    """The answer to one question, with everything it rests on."""
+
     verdict: VerdictName
     target: str
     conflicts: list[Conflict] = Field(default_factory=list)
@@ -142,7 +169,14 @@ class Verdict(_Model):
     notes: list[str] = Field(default_factory=list)
     waivers: list[WaiverApplied] = Field(default_factory=list)
     scenario: str | None = None
+    schema_version: int = SCHEMA_VERSION
+    licet_version: str = __version__
+    rules_fingerprint: str = Field("", description="a digest of the rule files and grammar the answer came from")
 
     @property
     def exit_code(self) -> int:
-        return {"allowed": 0, "forbidden": 1, "depends": 3, "unknown": 3}[self.verdict]
+        return EXIT_CODES[self.verdict]
+
+
+# `licet check` exits with these; a bad input is 2.
+EXIT_CODES: dict[VerdictName, int] = {"allowed": 0, "forbidden": 1, "depends": 3, "unknown": 3}

@@ -1,4 +1,4 @@
-"""Shared fixtures: the shipped library, and a CLI runner."""
+"""Shared fixtures: the shipped library and engine, and a CLI runner."""
 
 from __future__ import annotations
 
@@ -11,12 +11,17 @@ from click.testing import CliRunner
 # Keep the library cache of test runs out of the user's cache folder.
 os.environ.setdefault("LICET_CACHE_DIR", tempfile.mkdtemp(prefix="licet-test-cache-"))
 
-from licensing import load_library  # noqa: E402
+from licensing import Engine, load_library  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def library():
     return load_library()
+
+
+@pytest.fixture(scope="session")
+def engine(library):
+    return Engine(library=library)
 
 
 @pytest.fixture()

@@ -2,7 +2,6 @@
 `licet test`; the tests import it from here."""
 
 from licensing.cases import check_expectations
-
-EXIT_CODES = {"allowed": 0, "forbidden": 1, "depends": 3, "unknown": 3}
+from licensing.verdict import EXIT_CODES
 
 __all__ = ["EXIT_CODES", "check_expectations"]

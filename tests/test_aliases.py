@@ -63,8 +63,23 @@ def test_deprecated_or_later_spelling_parses_in_expressions(library):
     assert {term for option in expression.options for term, _ in option.terms} == {"LGPL-2.1-or-later", "MIT"}
 
 
-def test_aliases_are_unique_across_the_library(library):
-    seen: dict[str, str] = {}
-    for lic in [*library.licenses.values(), *library.exceptions.values()]:
-        for name in (lic.id, *lic.aliases):
-            assert seen.setdefault(name.lower(), lic.id) == lic.id, f"{name} names both {seen[name.lower()]} and {lic.id}"
+def test_an_alias_naming_two_licenses_is_refused(tmp_path):
+    """The loader refuses an alias that two licenses claim (the shipped
+    library loads, so its aliases are unique)."""
+    import shutil
+
+    import pytest
+
+    from licensing import RuleError, load_library
+    from licensing.paths import rules_dir
+
+    root = tmp_path / "rules"
+    root.mkdir()
+    shutil.copy(rules_dir() / "vocabulary.lic", root / "vocabulary.lic")
+    (root / "x.lic").write_text(
+        'license "A-1.0" {\n  aliases "shared"\n}\nlicense "B-1.0" {\n  aliases "Shared"\n}\n', encoding="utf-8"
+    )
+    with pytest.raises(RuleError) as caught:
+        load_library(root)
+    assert "'Shared' names two licenses ('A-1.0' and 'B-1.0')" in caught.value.render()
+    assert caught.value.code == "licet.rule.duplicate"

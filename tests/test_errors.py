@@ -82,9 +82,9 @@ def _rules_with(tmp_path: Path, name: str, text: str) -> Path:
 RULE_ERRORS = [
     ('license "X" {\n  clause c\n    forbid any\n}\n', "x.lic:3:5", "expected"),
     ('license "X" {\n  clause c § "1"\n    forbid any when purpose in {medical-advise}\n}\n', "x.lic:3:", "did you mean 'medical-advice'?"),
-    ('license "X" {\n  clause c § "1"\n    require atribution when distribute\n}\n', "x.lic:2:3", "did you mean 'attribution'?"),
+    ('license "X" {\n  clause c § "1"\n    require atribution when distribute\n}\n', "x.lic:3:13", "did you mean 'attribution'?"),
     ('license "X" {\n  clause c § "1"\n    forbid any when distribut\n}\n', "x.lic:3:21", "unknown action or flag 'distribut'"),
-    ('license "X" {\n  clause c § "1"\n    forbid any\n  clause c § "2"\n    forbid run\n}\n', "x.lic:4:3", "declared twice"),
+    ('license "X" {\n  clause c § "1"\n    forbid any\n  clause c § "2"\n    forbid any when run\n}\n', "x.lic:4:3", "declared twice"),
     ('license "X" {\n  clause c § "1"\n    require that release.license in {"Nope-1.0"}\n}\n', "x.lic:3:", "unknown license 'Nope-1.0'"),
     ('license "X" {\n  clause c § "1"\n    forbid any when role in nosuchset\n}\n', "x.lic:3:", "unknown set 'nosuchset'"),
     ('license "X" {\n  clause c § "1" > "' + "word " * 31 + '"\n    forbid any\n}\n', "x.lic:2:", "at most 30"),

@@ -10,16 +10,19 @@ import licensing
 from licensing import load_library
 from licensing.paths import rules_dir
 from licensing.reference import reference_verdict
-from licensing.scenario import resolve, scenario_from_dict
+from licensing.scenario import scenario_from_dict
 
 TEST_RULES = '''
 license "Research-Grant" {
-  title "A license that grants only what its permit clauses say"
+  title "A license that grants research use and noncommercial sharing, and nothing else"
   clause research_use § "1"
     > "for research purposes only"
-    permit run, modify when purpose in {research}
+    forbid any when (run or modify) and not purpose in {research}
   clause noncommercial_sharing § "2"
-    permit distribute when not use.commercial
+    forbid any when distribute and use.commercial
+  clause nothing_else § "3"
+    > "all rights not expressly granted are reserved"
+    forbid any when serve
 }
 
 license "Threshold" {
@@ -59,7 +62,7 @@ def test_library(tmp_path_factory):
 def _check(library, components, **use):
     data = {"components": components, "use": {"target": next(iter(components)), **use}}
     verdict = licensing.check(data, library=library)
-    reference = reference_verdict(resolve(scenario_from_dict(data), library))
+    reference = reference_verdict(scenario_from_dict(data), library)
     assert verdict.verdict == reference, f"z3 {verdict.verdict} vs reference {reference}"
     return verdict
 
@@ -68,18 +71,18 @@ def _cited(verdict):
     return {c.clause for conflict in verdict.conflicts for c in conflict.clauses}
 
 
-def test_permit_grants_what_it_covers(test_library):
+def test_grant_allows_what_no_clause_forbids(test_library):
     v = _check(test_library, {"m": {"kind": "weights", "license": "Research-Grant"}}, actions=["run"], purposes=["research"], commercial=True)
     assert v.verdict == "allowed"
 
 
-def test_permit_closes_what_it_does_not_cover(test_library):
+def test_grant_forbids_what_it_does_not_grant(test_library):
     v = _check(test_library, {"m": {"kind": "weights", "license": "Research-Grant"}}, actions=["serve"], commercial=False)
     assert v.verdict == "forbidden"
-    assert _cited(v) == {"research_use"}  # the grant is explained by its first permit clause
+    assert _cited(v) == {"nothing_else"}  # explained by the clause that reserves every use it does not grant
 
 
-def test_permit_condition_on_an_unstated_fact_depends(test_library):
+def test_forbid_condition_on_an_unstated_fact_depends(test_library):
     v = _check(test_library, {"m": {"kind": "weights", "license": "Research-Grant"}}, actions=["distribute"])
     assert v.verdict == "depends"
     assert v.depends_on[0].assumption == "use.commercial"

@@ -9,11 +9,23 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 import yaml
-from licensing.cli.main import cli
 
-from licensing.cases import check_expectations, count_cases, pinning_files, read_cases
-from licensing.matrix import compatibility_matrix, matrix_licenses
+from licensing import Engine
+from licensing.cases import (
+    OUTCOME_KEY,
+    CasesError,
+    check_expectations,
+    never_decisive,
+    pinning_files,
+    read_cases,
+    run_case,
+    run_cases,
+    write_outcomes,
+)
+from licensing.cli.main import cli
+from licensing.matrix import matrix_licenses
 
 RULES = Path(__file__).parent.parent / "rules"
 
@@ -86,11 +98,6 @@ def test_every_rule_file_has_pinning_cases():
     assert not missing, f"rule files without pinning cases: {missing}"
 
 
-def test_case_counts_match_the_parsed_files():
-    for path in RULES.rglob("*.cases.yaml"):
-        assert count_cases(path) == len(read_cases(path)), path
-
-
 def test_expectation_matcher_can_fail():
     verdict = {"verdict": "allowed", "conflicts": [], "obligations": [], "release_license": None, "choices": [], "depends_on": []}
     assert check_expectations(verdict, {"verdict": "allowed"}) == []
@@ -98,8 +105,8 @@ def test_expectation_matcher_can_fail():
     assert check_expectations(verdict, {"verdict": "allowed", "obligations": [{"duty": "attribution"}]})
 
 
-def test_matrix_cells_are_checks_with_reasons(library):
-    matrix = compatibility_matrix(library, ["MIT", "Apache-2.0", "GPL-2.0-only", "GPL-2.0-or-later", "GPL-3.0-only"])
+def test_matrix_cells_are_checks_with_reasons(engine):
+    matrix = engine.matrix(["MIT", "Apache-2.0", "GPL-2.0-only", "GPL-2.0-or-later", "GPL-3.0-only"])
     assert matrix.answer("GPL-2.0-only", "MIT") == "Yes"
     assert matrix.answer("GPL-3.0-only", "Apache-2.0") == "Yes"
     assert matrix.answer("GPL-2.0-only", "Apache-2.0") == "No"
@@ -145,3 +152,83 @@ def test_show_json_has_clauses_with_sections(runner):
     data = json.loads(result.stdout)
     assert data["id"] == "GPL-2.0-only"
     assert {"section": "6", "name": "no_further_restrictions"}.items() <= next(c for c in data["clauses"] if c["name"] == "no_further_restrictions").items()
+
+
+# ---------------------------------------------------------------- exact outcomes
+
+
+def _one_case_file(tmp_path: Path, case: dict) -> Path:
+    root = _rules_copy(tmp_path)
+    path = root / "code" / "mit.cases.yaml"
+    path.write_text("# a comment that --update keeps\ncases:\n" + yaml.safe_dump([case], sort_keys=False, indent=2).replace("\n", "\n  ").replace("- name", "  - name", 1), encoding="utf-8")
+    return path
+
+
+def test_update_writes_an_outcome_that_then_pins_the_exact_answer(tmp_path, runner):
+    path = _one_case_file(tmp_path, _case("mit app with gpl lib", "forbidden"))
+    result = runner.invoke(cli, ["test", str(path), "--update"])
+    assert result.exit_code == 0, result.output
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# a comment that --update keeps\n")
+    [case] = read_cases(path)
+    assert case.data[OUTCOME_KEY]["verdict"] == "forbidden"
+    assert case.data[OUTCOME_KEY]["conflicts"]
+    # a second update changes nothing
+    before = path.read_text(encoding="utf-8")
+    runner.invoke(cli, ["test", str(path), "--update"])
+    assert path.read_text(encoding="utf-8") == before
+
+
+def test_an_extra_or_missing_conflict_or_obligation_fails_the_case(tmp_path, engine):
+    path = _one_case_file(tmp_path, _case("mit app with gpl lib", "forbidden"))
+    [case] = read_cases(path)
+    outcome = run_case(case, engine).outcome
+    assert run_case(case, engine).passed  # no snapshot yet: only the expectations count
+    # the snapshot lacks a conflict the answer has: "new" conflict
+    write_outcomes(path, [{**outcome, "conflicts": []}])
+    result = run_cases(path, engine)[0]
+    assert not result.passed and any(p.startswith("conflicts: new") for p in result.problems), result.problems
+    # the snapshot has an obligation the answer lacks: "missing" obligation
+    write_outcomes(path, [{**outcome, "obligations": ["retain-notices (MIT §x) @ lib"]}])
+    result = run_cases(path, engine)[0]
+    assert not result.passed and "obligations: missing retain-notices (MIT §x) @ lib" in result.problems
+    write_outcomes(path, [outcome])
+    assert run_cases(path, engine)[0].passed
+
+
+def test_update_never_writes_an_answer_that_breaks_the_expectations(tmp_path, runner):
+    path = _one_case_file(tmp_path, _case("wrong expectation", "allowed"))
+    result = runner.invoke(cli, ["test", str(path), "--update"])
+    assert result.exit_code == 1
+    assert OUTCOME_KEY not in read_cases(path)[0].data
+
+
+def test_run_selects_cases_by_name(runner):
+    result = runner.invoke(cli, ["test", str(RULES / "code" / "gpl-2.0-only.lic"), "--run", "in-house", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    names = [r["name"] for r in json.loads(result.stdout)]
+    assert names and all("in-house" in name for name in names)
+
+
+def test_coverage_lists_clauses_no_case_finds_decisive(engine):
+    results = run_cases(RULES / "code" / "mit.cases.yaml", engine)
+    missing = {(lic, clause) for lic, clause, _ in never_decisive(engine.library, results)}
+    assert ("MIT", "notice") not in missing  # its own cases oblige the MIT notice
+    assert ("GPL-2.0-only", "copyleft") in missing  # no MIT case is about the GPL
+
+
+def test_cases_files_of_the_wrong_shape_are_located_errors(tmp_path):
+    path = tmp_path / "x.cases.yaml"
+    path.write_text("cases:\n  - name: x\n    scenario: {}\n    expect: [1]\n", encoding="utf-8")
+    with pytest.raises(CasesError) as caught:
+        read_cases(path)
+    assert caught.value.line == 2 and caught.value.code == "licet.cases.invalid"
+
+
+def test_files_run_in_parallel_give_the_sequential_results(engine):
+    files = sorted((RULES / "code").glob("gpl-*.cases.yaml"))
+    from licensing.cases import run_files
+
+    sequential = run_files(files, engine, workers=1)
+    parallel = run_files(files, Engine(), workers=2)
+    assert [(r.name, r.outcome) for r in parallel] == [(r.name, r.outcome) for r in sequential]

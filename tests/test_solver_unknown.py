@@ -25,9 +25,20 @@ def test_solver_giving_up_is_unknown(monkeypatch):
     assert verdict.exit_code == 3
 
 
-def test_timeout_option_reaches_the_solver():
-    verdict = licensing.check(SCENARIO, timeout_ms=1)
-    assert verdict.verdict in ("allowed", "unknown")  # a 1 ms budget may or may not suffice; never a wrong answer
+def test_timeout_option_reaches_the_solver(monkeypatch):
+    """The budget given to check() is the budget the solver is given."""
+    budgets = []
+    original = z3.Solver.set
+
+    def record(self, *args, **kwargs):
+        if args and args[0] == "timeout":
+            budgets.append(args[1])
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(z3.Solver, "set", record)
+    licensing.check(SCENARIO, timeout_ms=1234)
+    licensing.Engine(timeout_ms=4321).check(SCENARIO)
+    assert budgets == [1234, 4321]
 
 
 def test_unknown_terms_are_never_allowed():

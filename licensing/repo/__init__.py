@@ -2,11 +2,16 @@
 
 One module per source (policy, cards, python_env, sbom), the registry data
 they share (registry), what they gather into (gather), and the scan that
-puts them together (scan). Reporting lives in `licensing.report`.
+puts them together (scan). Places in files are `licensing.location.Location`s.
+Reporting lives in `licensing.render.scan`.
+
+Importing this package loads neither huggingface_hub nor the SBOM libraries:
+each is imported by the function that reads its format.
 """
 
-from .gather import FoundComponent, Origin, ScanNote
+from ..location import Location
+from .gather import FoundComponent, ScanNote
 from .policy import ScanError
 from .scan import ScanReport, build_scenario, scan
 
-__all__ = ["FoundComponent", "Origin", "ScanError", "ScanNote", "ScanReport", "build_scenario", "scan"]
+__all__ = ["FoundComponent", "Location", "ScanError", "ScanNote", "ScanReport", "build_scenario", "scan"]

@@ -1,26 +1,32 @@
 """Hugging Face model and dataset cards: the YAML front matter of README.md.
 
-The front matter is read with huggingface_hub's card classes; line numbers
-come from the text itself, so findings can point at `license:` or at the
-`base_model:` entry. `base_model` and `datasets` ids resolve to licenses, in
-order, through the policy's overrides, cards on disk (the policy's card
-folders, then the local Hugging Face cache), the registry in
-rules/registry/huggingface.yaml, and with `online` the Hub API. An id that
-resolves nowhere becomes a component with no license, and a note says so.
+The front matter is found as huggingface_hub finds it and read with licet's
+one YAML loader, so every key and list item keeps its file line: findings can
+point at `license:` or at the `base_model:` entry. `base_model` and `datasets`
+ids resolve to licenses, in order, through the policy's overrides, cards on
+disk (the policy's card folders, then the local Hugging Face cache), the
+registry in rules/registry/huggingface.yaml, and with `online` the Hub API. An
+id that resolves nowhere becomes a component with no license, and a note says so.
+
+huggingface_hub is imported only where it is needed (the local cache, the Hub
+API), so reading a card does not load it.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 import yaml
 
-from ..errors import yaml_error_location, yaml_problem
-from .gather import FoundComponent, Gathering, Origin
-from .policy import ScanError
+from ..errors import source_line
+from ..location import Location
+from ..scenario import load_yaml
+from ..scenario.load import Positions
+from .gather import FoundComponent, Gathering
+from .policy import ScanError, missing_dependency
 
 # base_model_relation values (Hub docs); each makes the card's model a
 # derivative of its base in the sense of our `derived-from` relation.
@@ -31,19 +37,38 @@ DATASET_KEYS = {"task_categories", "task_ids", "size_categories", "configs", "da
 MODEL_KEYS = {"base_model", "pipeline_tag", "library_name", "model-index", "model_name"}
 MAX_DEPTH = 8  # a chain of fine-tunes longer than this is cut, with a note
 
+# The front matter block as huggingface_hub's REGEX_YAML_BLOCK finds it: at the
+# start of the text (blank lines before it allowed), any line ending.
+FRONT_MATTER = re.compile(r"^(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[ \t]*(\r\n|\n|$))")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+CARD_YAML_HINT = "the block between the two '---' lines must be YAML"
+
 
 class HubApi(Protocol):
     """The part of huggingface_hub.HfApi that `--online` uses."""
 
-    def model_info(self, repo_id: str, **kwargs: Any) -> Any: ...
-    def dataset_info(self, repo_id: str, **kwargs: Any) -> Any: ...
+    def model_info(self, repo_id: str) -> Any: ...
+    def dataset_info(self, repo_id: str) -> Any: ...
+
+
+def default_hub_api() -> HubApi:
+    """huggingface_hub's HfApi, for `--online`."""
+    try:  # imported here: only --online needs it
+        from huggingface_hub import HfApi
+    except ImportError:
+        raise missing_dependency("huggingface_hub", "the Hugging Face Hub (--online)") from None
+    return HfApi()
 
 
 @dataclass(frozen=True)
 class Card:
+    """A card's front matter: its data, and where each key, item and value was written."""
+
     data: dict[str, Any]
     text: str
     display: str
+    positions: Positions = field(default_factory=dict)  # (key,), (key, index), … → (line, column) of keys and list items
+    values: Positions = field(default_factory=dict)  # (key,), (key, index) → (line, column) of a top-level key's plain values
 
     @property
     def kind(self) -> str:
@@ -52,35 +77,25 @@ class Card:
             return "data"
         return "weights"
 
-    def key_origin(self, key: str) -> Origin:
-        """Where a top-level key of the front matter is written."""
-        for number, line in enumerate(self.text.splitlines()[: self.front_matter_end], 1):
-            if re.match(rf"{re.escape(key)}\s*:", line):
-                return Origin(file=self.display, line=number, column=1)
-        return Origin(file=self.display, line=1, column=1)
+    def _at(self, position: tuple[int, int] | None) -> Location:
+        line, column = position or (1, 1)
+        return Location(file=self.display, line=line, column=column)
 
-    def item_origin(self, key: str, value: str) -> Origin:
+    def key_origin(self, key: str) -> Location:
+        """Where a top-level key of the front matter is written (line 1 when it is not)."""
+        return self._at(self.positions.get((key,)))
+
+    def item_origin(self, key: str, value: str) -> Location:
         """Where one entry of a key's value is written (a list item or the value itself)."""
-        start = self.key_origin(key).line or 1
-        lines = self.text.splitlines()
-        for number in range(start, min(len(lines), self.front_matter_end) + 1):
-            line = lines[number - 1]
-            if number > start and re.match(r"[A-Za-z_-]+\s*:", line):
-                break
-            column = line.find(value)
-            if column >= 0:
-                return Origin(file=self.display, line=number, column=column + 1)
-        return Origin(file=self.display, line=start, column=1)
+        items = self.data.get(key)
+        if isinstance(items, list):
+            index = next((i for i, item in enumerate(items) if str(item) == value), None)
+            position = self.values.get((key, str(index))) if index is not None else None
+        else:
+            position = self.values.get((key,))
+        return self._at(position) if position else self.key_origin(key)
 
-    @property
-    def front_matter_end(self) -> int:
-        lines = self.text.splitlines()
-        for number, line in enumerate(lines[1:], 2):
-            if line.strip() == "---":
-                return number
-        return len(lines)
-
-    def license(self) -> tuple[str | None, Origin]:
+    def license(self) -> tuple[str | None, Location]:
         """The declared license: `license`, or `license_name` when it is `other`."""
         value = self.data.get("license")
         if isinstance(value, list):
@@ -96,31 +111,67 @@ def has_front_matter(text: str) -> bool:
 
 
 def parse_card(text: str, display: str) -> Card:
-    """Read the front matter through huggingface_hub; YAML errors point into the file."""
-    from huggingface_hub import RepoCard  # imported here: it costs 0.25 s and only cards need it
-
-    if not has_front_matter(text):
+    """Read the front matter: a YAML mapping (nothing: no data); errors point into the file."""
+    found = FRONT_MATTER.search(text) if has_front_matter(text) else None
+    if found is None:
         return Card({}, text, display)
+    block = found.group(2)
+    first_line = len(_LINE_BREAK.findall(text, 0, found.start(2))) + 1
     try:
-        card = RepoCard(text, ignore_metadata_errors=False)
-    except yaml.YAMLError as err:
+        document = load_yaml(block, display, error=ScanError, first_line=first_line, hint=CARD_YAML_HINT)
+    except ScanError as err:
+        line, column = _within_block(block, first_line, err.line, err.column)
         raise ScanError(
-            f"the card's YAML front matter does not parse: {yaml_problem(err)}",
+            f"the card's YAML front matter does not parse: {err.message.removeprefix('not valid YAML: ')}",
+            code=err.code,
             file=display,
-            **yaml_error_location(err, text, first_line=2),  # after the opening '---'
-            hint="the block between the two '---' lines must be YAML",
+            line=line,
+            column=column,
+            text=source_line(text, line) if line else None,
+            hint=CARD_YAML_HINT,
         ) from None
-    except ValueError as err:
-        raise ScanError(f"the card's front matter cannot be read: {err}", file=display, line=1,
-                        hint="the block between the two '---' lines must be a YAML mapping") from None
-    return Card(card.data.to_dict(), text, display)
+    data = {} if document.data is None else document.data
+    if not isinstance(data, dict):
+        raise ScanError("the card's front matter cannot be read: repo card metadata block should be a dict", code="licet.scan.not-a-mapping",
+                        file=display, line=1, hint="the block between the two '---' lines must be a YAML mapping")
+    # keys without a value are left out, as huggingface_hub's CardData.to_dict does
+    data = {key: value for key, value in data.items() if value is not None}
+    return Card(data, text, display, document.positions, _value_positions(document.node, first_line))
+
+
+def _within_block(block: str, first_line: int, line: int | None, column: int | None) -> tuple[int | None, int | None]:
+    """An error at the end of the block (an unclosed bracket or quote), put at
+    the end of its last written line rather than on the closing `---`."""
+    lines = _LINE_BREAK.split(block)
+    written = [number for number, content in enumerate(lines, first_line) if content.strip()]
+    if line is None or not written or line <= written[-1]:
+        return line, column
+    return written[-1], len(lines[written[-1] - first_line]) + 1
+
+
+def _value_positions(node: yaml.Node | None, first_line: int) -> Positions:
+    """Where each scalar value of a top-level key, or of its list, starts."""
+    out: Positions = {}
+
+    def at(value: yaml.Node, path: tuple[str, ...]) -> None:
+        if isinstance(value, yaml.ScalarNode):
+            quoted = 1 if value.style in ("'", '"') else 0  # the value itself, not its opening quote
+            out[path] = (value.start_mark.line + first_line, value.start_mark.column + 1 + quoted)
+
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            at(value, (str(key.value),))
+            if isinstance(value, yaml.SequenceNode):
+                for index, item in enumerate(value.value):
+                    at(item, (str(key.value), str(index)))
+    return out
 
 
 def read_card_file(path: Path, display: str) -> Card:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
-        raise ScanError(f"cannot read card: {err}", file=display, hint="a card is a UTF-8 README.md") from None
+        raise ScanError(f"cannot read card: {err}", code="licet.scan.unreadable", file=display, hint="a card is a UTF-8 README.md") from None
     return parse_card(text, display)
 
 
@@ -172,7 +223,7 @@ class CardReader:
 
     # ------------------------------------------------------------ ids
 
-    def resolve(self, repo_id: str, repo_type: str, origin: Origin, depth: int) -> str:
+    def resolve(self, repo_id: str, repo_type: str, origin: Location, depth: int) -> str:
         """Add the component for a Hub id (once) and return its name."""
         if repo_id in self.g.components:
             return repo_id
@@ -220,16 +271,15 @@ class CardReader:
 
     def _override(self, repo_id: str, kind: str) -> None:
         override = self.g.policy.policy.overrides[repo_id]
-        position = self.g.policy.at("overrides", repo_id, "license")
-        origin = Origin(file=self.g.policy.file or "", line=position[0], column=position[1]) if position else None
+        origin = self.g.policy.locate("overrides", repo_id, "license")
         self.g.add(FoundComponent(
             name=repo_id, kind=override.kind or kind, license=override.license, declared=override.license,
             resolved_by="override", origin=origin, evidence=override.reason,
         ))
 
-    def _from_card(self, repo_id: str, kind: str, card: Card, how: str, depth: int, origin: Origin | None = None) -> None:
+    def _from_card(self, repo_id: str, kind: str, card: Card, how: str, depth: int, origin: Location | None = None) -> None:
         declared, in_card = card.license()
-        where: Origin | None = in_card if card.text else origin  # a Hub answer has no lines
+        where: Location | None = in_card if card.text else origin  # a Hub answer has no lines
         component = FoundComponent(name=repo_id, kind=kind, declared=declared, resolved_by=how, origin=where, evidence=card.display)
         if declared is not None:
             component.license = self.g.license_text(declared, repo_id, where, "its card's license")
@@ -247,14 +297,14 @@ class CardReader:
                     return candidate, self.g.display(candidate), "card folder"
         try:
             from huggingface_hub import try_to_load_from_cache
-        except ImportError:  # pragma: no cover - huggingface_hub is a dependency
+        except ImportError:  # without the scan extra there is no Hugging Face cache to read
             return None
         cached = try_to_load_from_cache(repo_id, "README.md", repo_type=repo_type)
         if isinstance(cached, str) and Path(cached).is_file():
             return Path(cached), cached, "hf cache"
         return None
 
-    def _from_hub(self, repo_id: str, repo_type: str, origin: Origin) -> dict[str, Any] | None:
+    def _from_hub(self, repo_id: str, repo_type: str, origin: Location) -> dict[str, Any] | None:
         assert self.online is not None
         try:
             info = self.online.dataset_info(repo_id) if repo_type == "dataset" else self.online.model_info(repo_id)

@@ -3,7 +3,8 @@ each license was declared, and the notes on what could not be settled.
 
 Every reader (cards, Python metadata, SBOMs) adds `Found` components to one
 `Gathering`; `licensing.repo.scan` turns it into a scenario whose source map
-points each key at the file and line it came from.
+points each key at the file and line it came from. Places in files are
+`licensing.location.Location`s, as everywhere else in licet.
 """
 
 from __future__ import annotations
@@ -12,25 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import LicetError
 from ..library import Library
+from ..location import Location
 from .policy import LoadedPolicy
 from .registry import Registry, load_registry
-
-
-class Origin(BaseModel):
-    """A place in a file of the repository (or beside it)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    file: str
-    line: int | None = None
-    column: int | None = None
-
-    def __str__(self) -> str:
-        return ":".join(str(x) for x in (self.file, self.line, self.column) if x)
 
 
 class ScanNote(BaseModel):
@@ -42,7 +31,7 @@ class ScanNote(BaseModel):
     rule: str  # a stable id for SARIF: unresolved-license, ambiguous-license, …
     message: str
     component: str | None = None
-    origin: Origin | None = None
+    origin: Location | None = None
     hint: str | None = None
 
 
@@ -56,9 +45,9 @@ class FoundComponent(BaseModel):
     license: str | None = None  # an expression the library parses; None: no license found
     declared: str | None = None  # what the source wrote, verbatim
     resolved_by: str = "none"  # card, override, registry, card folder, hf cache, hub api, License-Expression, …
-    origin: Origin | None = None  # where the license (or the component) was declared
+    origin: Location | None = None  # where the license (or the component) was declared
     evidence: str | None = None  # e.g. the registry entry's source
-    relations: dict[str, list[str]] = {}
+    relations: dict[str, list[str]] = Field(default_factory=dict)
 
 
 @dataclass
@@ -104,10 +93,10 @@ class Gathering:
             targets.append(target)
 
     def note(self, level: Literal["warning", "note"], rule: str, message: str, component: str | None = None,
-             origin: Origin | None = None, hint: str | None = None) -> None:
+             origin: Location | None = None, hint: str | None = None) -> None:
         self.notes.append(ScanNote(level=level, rule=rule, message=message, component=component, origin=origin, hint=hint))
 
-    def license_text(self, declared: str, component: str, origin: Origin | None, what: str) -> str | None:
+    def license_text(self, declared: str, component: str, origin: Location | None, what: str) -> str | None:
         """`declared` if the library can read it as a license expression; else
         None and a note saying so (the component is then treated as declaring
         no license, which no answer can call allowed)."""

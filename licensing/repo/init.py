@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..errors import LicetError
 from ..library import Library
-from .policy import POLICY_YAML, PYPROJECT, ScanError
+from .policy import POLICY_YAML, PYPROJECT, ScanError, read_text
 from .scan import build_scenario
 
 
@@ -33,9 +33,10 @@ def starter_policy(path: str | Path, *, library: Library) -> Starter:
     root = Path(path)
     pyproject = root / PYPROJECT
     if (root / POLICY_YAML).exists():
-        raise ScanError("a policy already exists", file=str(root / POLICY_YAML), hint="edit it, or remove it to start again")
-    if pyproject.is_file() and "[tool.licet" in pyproject.read_text(encoding="utf-8"):
-        raise ScanError("pyproject.toml already has a [tool.licet] table", file=str(pyproject), hint="edit it, or remove the table to start again")
+        raise ScanError("a policy already exists", code="licet.scan.policy-exists", file=str(root / POLICY_YAML), hint="edit it, or remove it to start again")
+    if pyproject.is_file() and "[tool.licet" in read_text(pyproject, str(pyproject)):
+        raise ScanError("pyproject.toml already has a [tool.licet] table", code="licet.scan.policy-exists", file=str(pyproject),
+                        hint="edit it, or remove the table to start again")
 
     detected: list[str] = []
     unresolved: list[tuple[str, str]] = []

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ..errors import LicetError, source_line, yaml_error_location, yaml_problem
-from ..scenario import Waiver, validation_problem, yaml_positions
+from ..errors import LicetError, source_line
+from ..location import Location
+from ..scenario import Waiver, load_yaml, validation_problem
+from ..scenario.load import Positions
+from ..scenario.model import yes_no
 
 POLICY_YAML = "licet.yaml"
 PYPROJECT = "pyproject.toml"
@@ -28,12 +31,18 @@ DEFAULT_ACTIONS = ("distribute",)
 class ScanError(LicetError):
     """A repository file licet scan reads that is malformed or unreadable."""
 
+    default_code = "licet.scan.invalid"
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
 
 class PolicyUse(_Model):
+    """The scenario's `use` as a policy states it: the scan finds the target
+    (and the target's license is the release license), so neither is written
+    here; the actions default to distributing."""
+
     actions: tuple[str, ...] = DEFAULT_ACTIONS
     commercial: bool | None = None
     purposes: tuple[str, ...] = ()
@@ -42,7 +51,15 @@ class PolicyUse(_Model):
     @field_validator("actions", "purposes", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
-        return [value] if isinstance(value, str) else value
+        return [value] if isinstance(value, str) else value  # one word or a list, as the scenario's `use` reads them
+
+    def scenario_use(self, target: str) -> dict[str, Any]:
+        """The scenario's `use` (its file format) for this target; the
+        release license is the target's, which the scan adds."""
+        use: dict[str, Any] = {"target": target, "actions": list(self.actions)}
+        stated = self.model_dump(by_alias=True, exclude={"actions"}, exclude_defaults=True)  # what is left unsaid stays unsaid
+        use.update({key: list(value) if isinstance(value, tuple) else value for key, value in stated.items()})
+        return use
 
 
 class PythonSettings(_Model):
@@ -73,8 +90,10 @@ class Policy(_Model):
     @field_validator("assume", mode="before")
     @classmethod
     def _words(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: {True: "yes", False: "no"}.get(v, v) if isinstance(v, bool) else v for k, v in value.items()}
+        # YAML and TOML read yes/no as booleans; the policy means the words, as the
+        # scenario does (whose `assume` then checks them: yes, no or unknown)
+        if isinstance(value, Mapping):
+            return {k: yes_no(v) for k, v in value.items()}
         return value
 
 
@@ -85,18 +104,35 @@ class LoadedPolicy:
     policy: Policy
     file: str | None  # display path of the file it came from, None for defaults
     text: str = ""
-    positions: dict[tuple[str, ...], tuple[int, int]] = field(default_factory=dict)
+    positions: Positions = field(default_factory=dict)
     project: dict[str, Any] = field(default_factory=dict)  # pyproject's [project] table
     pyproject_file: str | None = None
     pyproject_text: str = ""
-    project_positions: dict[tuple[str, ...], tuple[int, int]] = field(default_factory=dict)
+    project_positions: Positions = field(default_factory=dict)
 
     def at(self, *path: str) -> tuple[int, int] | None:
-        for end in range(len(path), 0, -1):
-            position = self.positions.get(tuple(path[:end]))
-            if position:
-                return position
-        return None
+        """(line, column) of the key at `path` or of its nearest written parent."""
+        return _nearest(self.positions, path)
+
+    def locate(self, *path: str) -> Location | None:
+        """Where the key at `path` (or its nearest written parent) is in the policy file, if known."""
+        position = self.at(*path)
+        if position is None:
+            return None
+        return Location(file=self.file or "", line=position[0], column=position[1])
+
+    def locate_project(self, key: str) -> Location:
+        """Where a key of pyproject's [project] table is (the file alone when the key is not written)."""
+        position = self.project_positions.get((key,))
+        return Location(file=self.pyproject_file or PYPROJECT, line=position[0] if position else None, column=position[1] if position else None)
+
+
+def _nearest(positions: Positions, path: tuple[str, ...]) -> tuple[int, int] | None:
+    for end in range(len(path), 0, -1):
+        position = positions.get(path[:end])
+        if position:
+            return position
+    return None
 
 
 def read_policy(root: Path, display_root: str = "") -> LoadedPolicy:
@@ -106,21 +142,10 @@ def read_policy(root: Path, display_root: str = "") -> LoadedPolicy:
     tool: dict[str, Any] | None = None
     pyproject_text = ""
     pyproject_display = display_root + PYPROJECT
-    toml_positions: dict[tuple[str, ...], tuple[int, int]] = {}
+    toml_positions: Positions = {}
     if pyproject_path.is_file():
-        pyproject_text = _read_text(pyproject_path, pyproject_display)
-        try:
-            data = tomllib.loads(pyproject_text)
-        except tomllib.TOMLDecodeError as err:
-            line, column = _toml_error_position(str(err))
-            raise ScanError(
-                f"not valid TOML: {err}",
-                file=pyproject_display,
-                line=line,
-                column=column,
-                text=source_line(pyproject_text, line) if line else None,
-                hint="check quoting and that each table header appears once",
-            ) from None
+        pyproject_text = read_text(pyproject_path, pyproject_display)
+        data = _toml(pyproject_text, pyproject_display)
         project = data.get("project", {}) if isinstance(data.get("project"), dict) else {}
         tool_table = data.get("tool", {}).get("licet") if isinstance(data.get("tool"), dict) else None
         tool = tool_table if isinstance(tool_table, dict) else None
@@ -132,43 +157,46 @@ def read_policy(root: Path, display_root: str = "") -> LoadedPolicy:
     yaml_path = root / POLICY_YAML
     if yaml_path.is_file():
         display = display_root + POLICY_YAML
-        text = _read_text(yaml_path, display)
-        try:
-            data = yaml.safe_load(text)
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
-        except yaml.YAMLError as err:
-            raise ScanError(
-                f"not valid YAML: {yaml_problem(err)}",
-                file=display,
-                **yaml_error_location(err, text),
-                hint="check indentation and that every 'key: value' pair has a space after the colon",
-            ) from None
-        positions: dict[tuple[str, ...], tuple[int, int]] = {}
-        if node is not None:
-            yaml_positions(node, (), positions)
-        if data is None:
-            data = {}
-        return _validated(data, base, display, text, positions)
+        text = read_text(yaml_path, display)
+        document = load_yaml(text, display, error=ScanError)
+        return _validated({} if document.data is None else document.data, base, display, text, document.positions)
     if tool is not None:
         positions = {k[2:]: v for k, v in toml_positions.items() if k[:2] == ("tool", "licet")}
         return _validated(tool, base, pyproject_display, pyproject_text, positions)
     return base
 
 
-def _validated(data: Any, base: LoadedPolicy, display: str, text: str, positions: dict[tuple[str, ...], tuple[int, int]]) -> LoadedPolicy:
+def _toml(text: str, display: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        line, column = _toml_error_position(str(err))
+        raise ScanError(
+            f"not valid TOML: {err}",
+            code="licet.scan.toml",
+            file=display,
+            line=line,
+            column=column,
+            text=source_line(text, line) if line else None,
+            hint="check quoting and that each table header appears once",
+        ) from None
+
+
+_VALIDATION_CODES = {"extra_forbidden": "licet.scan.unknown-key", "missing": "licet.scan.missing-key"}
+
+
+def _validated(data: Any, base: LoadedPolicy, display: str, text: str, positions: Positions) -> LoadedPolicy:
     if not isinstance(data, dict):
-        raise ScanError("the policy is a table of settings", file=display, line=1, hint="see `licet init` for a starter policy")
+        raise ScanError("the policy is a table of settings", code="licet.scan.not-a-mapping", file=display, line=1,
+                        hint="see `licet init` for a starter policy")
     try:
         policy = Policy.model_validate(data)
     except ValidationError as err:
-        _, path, message = validation_problem(err)
-        line = column = None
-        for end in range(len(path), 0, -1):
-            if path[:end] in positions:
-                line, column = positions[path[:end]]
-                break
+        kind, path, message = validation_problem(err)
+        line, column = _nearest(positions, path) or (None, None)
         raise ScanError(
             f"{'.'.join(path) or 'policy'}: {message}",
+            code=_VALIDATION_CODES.get(kind, "licet.scan.invalid"),
             file=display,
             line=line,
             column=column,
@@ -193,11 +221,20 @@ def _policy_hint(path: tuple[str, ...]) -> str:
             "`licet init` writes a commented starter")
 
 
-def _read_text(path: Path, display: str) -> str:
+def missing_dependency(package: str, what: str, file: str | None = None) -> ScanError:
+    """The error for a format whose reader is not installed (the `scan` extra)."""
+    return ScanError(f"reading {what} needs {package}, which is not installed", code="licet.scan.missing-dependency", file=file,
+                     hint="install licet's scan extra: pip install 'licet[scan]'")
+
+
+def read_text(path: Path, display: str) -> str:
+    """A repository file's text; a file that cannot be read is a `ScanError`."""
     try:
         return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScanError("file not found", code="licet.scan.not-found", file=display, hint="check the path") from None
     except (OSError, UnicodeDecodeError) as err:
-        raise ScanError(f"cannot read: {err}", file=display, hint="the file must be readable UTF-8 text") from None
+        raise ScanError(f"cannot read: {err}", code="licet.scan.unreadable", file=display, hint="the file must be readable UTF-8 text") from None
 
 
 def _toml_error_position(message: str) -> tuple[int | None, int | None]:
@@ -217,14 +254,14 @@ def _toml_key_parts(key: str) -> tuple[str, ...]:
     return tuple(a or b or c for a, b, c in parts)
 
 
-def toml_key_positions(text: str) -> dict[tuple[str, ...], tuple[int, int]]:
+def toml_key_positions(text: str) -> Positions:
     """Where each key of a TOML file is written: tomllib keeps no positions.
 
     Tables, arrays of tables (indexed like lists), dotted and quoted keys, and
     the keys of one-line inline tables are found; values spread over several
     lines (arrays) are located at their key.
     """
-    out: dict[tuple[str, ...], tuple[int, int]] = {}
+    out: Positions = {}
     table: tuple[str, ...] = ()
     counts: dict[tuple[str, ...], int] = {}
     depth = 0  # open brackets of a multi-line array, whose lines hold no keys

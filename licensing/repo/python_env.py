@@ -12,20 +12,21 @@ A classifier that names a family ("BSD License") is reported, not guessed.
 
 from __future__ import annotations
 
-import importlib.metadata as metadata
 import re
 import sys
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 from packaging.markers import InvalidMarker, Marker
 from packaging.requirements import InvalidRequirement, Requirement
 
 from ..errors import LicetError
-from .gather import FoundComponent, Gathering, Origin
-from .policy import ScanError
+from ..location import Location
+from .gather import FoundComponent, Gathering
+from .policy import ScanError, read_text
 
 LOCK_FILES = ("uv.lock", "poetry.lock")
 MAX_LICENSE_FIELD = 100  # longer License fields hold license text, not a name
@@ -41,7 +42,7 @@ class Named:
     """A distribution a repository file names, and where."""
 
     name: str
-    origin: Origin
+    origin: Location
 
 
 # ---------------------------------------------------------------- the environment
@@ -61,7 +62,7 @@ def environment_paths(root: Path, setting: str | None) -> list[str] | None:
         return None
     path = (root / setting).resolve()
     if not path.is_dir():
-        raise ScanError(f"python environment '{setting}' is not a folder", file=setting,
+        raise ScanError(f"python environment '{setting}' is not a folder", code="licet.scan.not-found", file=setting,
                         hint="python.environment names a virtualenv or a site-packages folder, relative to the repository")
     return _site_packages(path)
 
@@ -71,7 +72,7 @@ def _site_packages(path: Path) -> list[str]:
         return [str(path)]
     found = sorted(str(p) for p in path.glob("lib/python*/site-packages")) + sorted(str(p) for p in path.glob("Lib/site-packages"))
     if not found:
-        raise ScanError(f"no site-packages folder under '{path}'", file=str(path),
+        raise ScanError(f"no site-packages folder under '{path}'", code="licet.scan.not-found", file=str(path),
                         hint="python.environment names a virtualenv (with lib/python3.X/site-packages) or a site-packages folder")
     return found
 
@@ -110,7 +111,7 @@ def named_in_requirements(path: Path, display: str, text: str, seen: set[Path] |
         if found and not _marker_holds(marker):
             continue  # a requirement for another platform or Python
         if found:
-            out.append(Named(normalize(found.group(1)), Origin(file=display, line=number, column=1)))
+            out.append(Named(normalize(found.group(1)), Location(file=display, line=number, column=1)))
     return out
 
 
@@ -135,13 +136,14 @@ def named_in_lock(g: Gathering, display: str, text: str, own_name: str | None) -
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise ScanError(f"lock file is not valid TOML: {err}", file=display, hint="regenerate it with uv lock or poetry lock") from None
+        raise ScanError(f"lock file is not valid TOML: {err}", code="licet.scan.toml", file=display,
+                        hint="regenerate it with uv lock or poetry lock") from None
     lines = text.splitlines()
     packages = [p for p in data.get("package", []) if isinstance(p, dict) and isinstance(p.get("name"), str)]
 
-    def origin(name: str) -> Origin:
+    def origin(name: str) -> Location:
         line = next((i for i, text_line in enumerate(lines, 1) if re.match(rf'name\s*=\s*"{re.escape(name)}"\s*$', text_line)), None)
-        return Origin(file=display, line=line, column=1)
+        return Location(file=display, line=line, column=1)
 
     def is_project(package: dict[str, object]) -> bool:
         source = package.get("source")
@@ -190,7 +192,7 @@ def _declared_dependencies(g: Gathering) -> list[Named]:
         except InvalidRequirement:
             continue  # pip would refuse it too; the scan reads what it can
         line = next((i for i, text_line in enumerate(lines, 1) if f'"{dep}"' in text_line or f"'{dep}'" in text_line), None)
-        out.append(Named(dep, Origin(file=g.policy.pyproject_file or "pyproject.toml", line=line, column=1)))
+        out.append(Named(dep, Location(file=g.policy.pyproject_file or "pyproject.toml", line=line, column=1)))
     return out
 
 
@@ -198,7 +200,7 @@ def _closure(direct: list[Named], dists: dict[str, metadata.Distribution]) -> tu
     """Follow Requires-Dist (with markers for this Python) from the direct requirements."""
     reached: dict[str, Named] = {}
     missing: list[Named] = []
-    queue: list[tuple[str, frozenset[str], Origin]] = []
+    queue: list[tuple[str, frozenset[str], Location]] = []
     for named in direct:
         requirement = Requirement(named.name)
         queue.append((normalize(requirement.name), frozenset(requirement.extras), named.origin))
@@ -230,17 +232,17 @@ def _closure(direct: list[Named], dists: dict[str, metadata.Distribution]) -> tu
 # ---------------------------------------------------------------- licenses
 
 
-def _metadata_origin(dist: metadata.Distribution, field: str) -> Origin:
+def _metadata_origin(dist: metadata.Distribution, field: str) -> Location:
     path = getattr(dist, "_path", None)
     file = str(Path(path) / "METADATA") if path else f"{_field(dist.metadata, 'Name')} metadata"
     text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
     for number, line in enumerate(text.splitlines(), 1):
         if line.startswith(field + ":"):
-            return Origin(file=file, line=number, column=1)
-    return Origin(file=file)
+            return Location(file=file, line=number, column=1)
+    return Location(file=file)
 
 
-def dist_license(g: Gathering, name: str, dist: metadata.Distribution, origin: Origin) -> FoundComponent:
+def dist_license(g: Gathering, name: str, dist: metadata.Distribution, origin: Location) -> FoundComponent:
     """The component for one distribution, its license settled from its metadata."""
     meta = dist.metadata
     component = FoundComponent(name=name, kind="code", origin=origin)
@@ -324,7 +326,7 @@ def read_python(g: Gathering, target: str, relation: str) -> int:
     elif direct:
         chosen, missing = _closure(direct, dists)
     else:
-        chosen = [Named(name, Origin(file=str(getattr(d, "_path", name)))) for name, d in sorted(dists.items()) if name != own]
+        chosen = [Named(name, Location(file=str(getattr(d, "_path", name)))) for name, d in sorted(dists.items()) if name != own]
     seen: set[str] = set()
     for item in chosen:
         if item.name in seen:
@@ -333,8 +335,7 @@ def read_python(g: Gathering, target: str, relation: str) -> int:
         override = g.policy.policy.overrides.get(item.name)
         dist = dists.get(item.name)
         if override is not None:
-            position = g.policy.at("overrides", item.name, "license")
-            origin = Origin(file=g.policy.file or "", line=position[0], column=position[1]) if position else item.origin
+            origin = g.policy.locate("overrides", item.name, "license") or item.origin
             g.add(FoundComponent(name=item.name, kind=override.kind or "code", license=override.license, declared=override.license,
                                  resolved_by="override", origin=origin, evidence=override.reason))
         elif dist is None:
@@ -360,7 +361,7 @@ def _named_by_files(g: Gathering) -> list[Named] | None:
         files = [g.root / f for f in settings.requirements]
         for path in files:
             if not path.is_file():
-                raise ScanError(f"requirements file '{path.name}' not found", file=g.policy.file,
+                raise ScanError(f"requirements file '{path.name}' not found", code="licet.scan.not-found", file=g.policy.file,
                                 hint="python.requirements lists files relative to the repository")
     else:
         files = sorted(g.root.glob("requirements*.txt")) + [g.root / f for f in LOCK_FILES if (g.root / f).is_file()]
@@ -371,10 +372,7 @@ def _named_by_files(g: Gathering) -> list[Named] | None:
     own_name = g.policy.project.get("name")
     for path in files:
         display = g.display(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as err:
-            raise ScanError(f"cannot read: {err}", file=display) from None
+        text = read_text(path, display)
         g.read(path, display, text)
         if path.name in LOCK_FILES:
             out += named_in_lock(g, display, text, own_name)

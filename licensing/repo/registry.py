@@ -14,13 +14,12 @@ import fnmatch
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..errors import LicetError, source_line, yaml_error_location, yaml_problem
+from ..errors import LicetError, source_line
 from ..library import Library
+from ..scenario import YamlDocument, load_yaml
 
 REGISTRY_FOLDER = "registry"
 HUB_REGISTRY_FILE = "huggingface.yaml"
@@ -29,6 +28,8 @@ CLASSIFIER_FILE = "python-classifiers.yaml"
 
 class RegistryError(LicetError):
     """A registry data file under rules/registry/ that is malformed."""
+
+    default_code = "licet.registry.invalid"
 
 
 class HubEntry(BaseModel):
@@ -89,41 +90,44 @@ class Registry:
         return self._classifiers_lower.get(" ".join(text.lower().split()))
 
 
-def _read(path: Path, display: str) -> tuple[Any, yaml.Node | None, str]:
+def _read(path: Path, display: str) -> tuple[YamlDocument | None, str]:
+    """A registry file read with the position of each key; (None, "") when it is missing."""
     try:
         text = path.read_text(encoding="utf-8")
-        return yaml.safe_load(text), yaml.compose(text, Loader=yaml.SafeLoader), text
     except FileNotFoundError:
-        return None, None, ""
-    except yaml.YAMLError as err:
-        raise RegistryError(
-            f"not valid YAML: {yaml_problem(err)}",
-            file=display,
-            **yaml_error_location(err, text),
-            hint="registry files are YAML; see the header comment of the file",
-        ) from None
+        return None, ""
+    except (OSError, UnicodeDecodeError) as err:
+        raise RegistryError(f"cannot read: {err}", code="licet.registry.unreadable", file=display, hint="registry files are UTF-8 YAML") from None
+    return load_yaml(text, display, error=RegistryError, hint="registry files are YAML; see the header comment of the file"), text
 
 
 def _check_license(library: Library, name: str, display: str, line: int, text: str) -> None:
     try:
         library.parse_expression(name)
     except LicetError as err:
-        raise RegistryError(err.message, file=display, line=line, text=source_line(text, line), hint=err.hint) from None
+        raise RegistryError(err.message, code="licet.registry.unknown-license", file=display, line=line, text=source_line(text, line),
+                            hint=err.hint) from None
+
+
+def _line(document: YamlDocument, *path: str) -> int:
+    position = document.positions.get(path)
+    return position[0] if position else 0
 
 
 def load_registry(library: Library) -> Registry:
     """Read rules/registry/ beside the library's rules; missing files are empty."""
     folder = Path(library.root) / REGISTRY_FOLDER
     hub_display = f"rules/{REGISTRY_FOLDER}/{HUB_REGISTRY_FILE}"
-    data, node, text = _read(folder / HUB_REGISTRY_FILE, hub_display)
+    document, text = _read(folder / HUB_REGISTRY_FILE, hub_display)
     hub: list[HubEntry] = []
-    if data is not None:
+    if document is not None and document.data is not None:
+        data = document.data
         items = data.get("repos") if isinstance(data, dict) else None
         if not isinstance(items, list):
-            raise RegistryError("expected a 'repos:' list", file=hub_display, line=1, hint="see the header comment of the file")
-        item_nodes = _list_nodes(node, "repos")
+            raise RegistryError("expected a 'repos:' list", code="licet.registry.not-a-list", file=hub_display, line=1,
+                                hint="see the header comment of the file")
         for index, item in enumerate(items):
-            line = item_nodes[index].start_mark.line + 1 if index < len(item_nodes) else 0
+            line = _line(document, "repos", str(index))
             try:
                 entry = HubEntry.model_validate({**(item if isinstance(item, dict) else {"?": item}), "line": line})
             except ValidationError as err:
@@ -136,20 +140,21 @@ def load_registry(library: Library) -> Registry:
                     hint="an entry has id (or pattern), kind, license and source",
                 ) from None
             if not library.vocabulary.has("kind", entry.kind):
-                raise RegistryError(f"unknown kind '{entry.kind}'", file=hub_display, line=line, hint="weights or data")
+                raise RegistryError(f"unknown kind '{entry.kind}'", code="licet.registry.unknown-kind", file=hub_display, line=line,
+                                    hint="weights or data")
             _check_license(library, entry.license, hub_display, line, text)
             hub.append(entry)
 
     classifier_display = f"rules/{REGISTRY_FOLDER}/{CLASSIFIER_FILE}"
-    data, node, text = _read(folder / CLASSIFIER_FILE, classifier_display)
+    document, text = _read(folder / CLASSIFIER_FILE, classifier_display)
     classifiers: dict[str, ClassifierEntry] = {}
-    if data is not None:
+    if document is not None and document.data is not None:
+        data = document.data
         table = data.get("classifiers") if isinstance(data, dict) else None
         if not isinstance(table, dict):
-            raise RegistryError("expected a 'classifiers:' mapping", file=classifier_display, line=1)
-        lines = _key_lines(node, "classifiers")
+            raise RegistryError("expected a 'classifiers:' mapping", code="licet.registry.not-a-mapping", file=classifier_display, line=1)
         for key, value in table.items():
-            line = lines.get(str(key), 0)
+            line = _line(document, "classifiers", str(key))
             raw = {"license": value} if isinstance(value, str) else value
             try:
                 classifier = ClassifierEntry.model_validate(raw)
@@ -164,19 +169,3 @@ def load_registry(library: Library) -> Registry:
                 _check_license(library, name, classifier_display, line, text)
             classifiers[str(key)] = classifier
     return Registry(tuple(hub), hub_display, classifiers, classifier_display)
-
-
-def _list_nodes(node: yaml.Node | None, key: str) -> list[yaml.Node]:
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            if k.value == key and isinstance(v, yaml.SequenceNode):
-                return list(v.value)
-    return []
-
-
-def _key_lines(node: yaml.Node | None, key: str) -> dict[str, int]:
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            if k.value == key and isinstance(v, yaml.MappingNode):
-                return {str(kk.value): kk.start_mark.line + 1 for kk, _ in v.value}
-    return {}

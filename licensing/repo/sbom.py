@@ -16,8 +16,9 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from .gather import FoundComponent, Gathering, Origin
-from .policy import ScanError
+from ..location import Location
+from .gather import FoundComponent, Gathering
+from .policy import ScanError, missing_dependency
 
 CDX_KINDS = {"machine-learning-model": "weights", "data": "data"}
 
@@ -79,13 +80,16 @@ def _unique_name(name: str, version: str | None, key: str, names: dict[str, str]
 
 def read_cyclonedx(g: Gathering, path: Path, display: str, text: str, target: str | None) -> str:
     """Add the BOM's components; returns the name of its root component."""
-    from cyclonedx.model.bom import Bom
-    from cyclonedx.model.license import DisjunctiveLicense, LicenseExpression
+    try:  # imported here: only CycloneDX BOMs need it
+        from cyclonedx.model.bom import Bom
+        from cyclonedx.model.license import DisjunctiveLicense, LicenseExpression
+    except ImportError:
+        raise missing_dependency("cyclonedx-python-lib", "a CycloneDX BOM", display) from None
 
     data = json.loads(text)
     spec = str(data.get("specVersion", ""))
     if spec not in ("1.5", "1.6"):
-        g.note("note", "sbom-version", f"{display}: CycloneDX {spec or '(no specVersion)'} is read as 1.6", origin=Origin(file=display, line=1))
+        g.note("note", "sbom-version", f"{display}: CycloneDX {spec or '(no specVersion)'} is read as 1.6", origin=Location(file=display, line=1))
     try:
         with warnings.catch_warnings():
             # deprecations of the BOM's own fields (1.6 `author`) are the BOM
@@ -93,7 +97,7 @@ def read_cyclonedx(g: Gathering, path: Path, display: str, text: str, target: st
             warnings.simplefilter("ignore")
             bom = Bom.from_json(data)  # type: ignore[attr-defined]
     except Exception as err:  # noqa: BLE001 - the library raises many types for a malformed BOM
-        raise ScanError(f"not a CycloneDX BOM the library can read: {type(err).__name__}: {err}", file=display,
+        raise ScanError(f"not a CycloneDX BOM the library can read: {type(err).__name__}: {err}", code="licet.scan.sbom", file=display,
                         hint="validate it with `cyclonedx validate`") from None
 
     names: dict[str, str] = {}  # bom-ref → component name
@@ -116,7 +120,7 @@ def read_cyclonedx(g: Gathering, path: Path, display: str, text: str, target: st
         name = target if (is_root and target) else _unique_name(component.name, component.version, ref, names)
         names[ref] = name
         line = _line_of(text, f'"bom-ref": "{ref}"') or _line_of(text, f'"name": "{component.name}"')
-        origin = Origin(file=display, line=line, column=1)
+        origin = Location(file=display, line=line, column=1)
         declared = licenses_of(component)
         kind = CDX_KINDS.get(component.type.value if component.type else "", "code")
         if name not in g.components:
@@ -160,12 +164,12 @@ def read_cyclonedx(g: Gathering, path: Path, display: str, text: str, target: st
             elif isinstance(dataset, dict) and dataset.get("name"):
                 name = str(dataset["name"])
                 line = _line_of(text, f'"name": "{name}"')
-                g.add(FoundComponent(name=name, kind="data", resolved_by="CycloneDX", origin=Origin(file=display, line=line)))
+                g.add(FoundComponent(name=name, kind="data", resolved_by="CycloneDX", origin=Location(file=display, line=line)))
                 g.note("warning", "missing-license", f"'{name}': a dataset of the model card with no license; its terms are treated as unknown",
-                       name, Origin(file=display, line=line))
+                       name, Location(file=display, line=line))
                 g.relate(model, "trained-on", name)
     if root is None:
-        raise ScanError("the BOM has no metadata.component, so nothing says what the BOM describes", file=display,
+        raise ScanError("the BOM has no metadata.component, so nothing says what the BOM describes", code="licet.scan.sbom", file=display,
                         hint="set metadata.component to the application or model the BOM is for")
     return root
 
@@ -187,18 +191,22 @@ def _all_components(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def read_spdx(g: Gathering, path: Path, display: str, text: str, target: str | None) -> str:
-    from spdx_tools.spdx.model import SpdxNoAssertion, SpdxNone
-    from spdx_tools.spdx.parser.error import SPDXParsingError
-    from spdx_tools.spdx.parser.json import json_parser
+    try:  # imported here: only SPDX documents need it
+        from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
+        from spdx_tools.spdx.model.spdx_none import SpdxNone
+        from spdx_tools.spdx.parser.error import SPDXParsingError
+        from spdx_tools.spdx.parser.json import json_parser
+    except ImportError:
+        raise missing_dependency("spdx-tools", "an SPDX document", display) from None
 
     try:
         document = json_parser.parse_from_file(str(path))
     except SPDXParsingError as err:
-        messages = "; ".join(err.get_messages()[:3])
-        raise ScanError(f"not an SPDX document spdx-tools can read: {messages}", file=display,
+        messages = "; ".join(err.messages[:3])
+        raise ScanError(f"not an SPDX document spdx-tools can read: {messages}", code="licet.scan.sbom", file=display,
                         hint="validate it with `pyspdxtools -i FILE`") from None
     except (ValueError, KeyError, TypeError) as err:
-        raise ScanError(f"not an SPDX document spdx-tools can read: {err}", file=display) from None
+        raise ScanError(f"not an SPDX document spdx-tools can read: {err}", code="licet.scan.sbom", file=display) from None
 
     names: dict[str, str] = {}
     described = [str(r.related_spdx_element_id) for r in document.relationships
@@ -209,7 +217,7 @@ def read_spdx(g: Gathering, path: Path, display: str, text: str, target: str | N
         name = target if (is_root and target) else _unique_name(package.name, package.version, package.spdx_id, names)
         names[package.spdx_id] = name
         line = _line_of(text, f'"SPDXID": "{package.spdx_id}"')
-        origin = Origin(file=display, line=line, column=1)
+        origin = Location(file=display, line=line, column=1)
         if name in g.components:
             continue
         concluded, declared_value = package.license_concluded, package.license_declared
@@ -238,6 +246,6 @@ def read_spdx(g: Gathering, path: Path, display: str, text: str, target: str | N
         if left in names and right in names:
             g.relate(names[left], relation, names[right])
     if root_id is None or root_id not in names:
-        raise ScanError("the SPDX document describes no package", file=display,
+        raise ScanError("the SPDX document describes no package", code="licet.scan.sbom", file=display,
                         hint="add a DESCRIBES relationship from SPDXRef-DOCUMENT to the main package")
     return names[root_id]

@@ -16,12 +16,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from ..engine import Engine, engine_for
 from ..library import Library, load_library
+from ..location import Location
 from ..scenario import Scenario, SourceMap, scenario_from_dict, scenario_to_dict
 from ..verdict import Verdict
-from .cards import CardReader, HubApi, has_front_matter, parse_card
-from .gather import FoundComponent, Gathering, Origin, ScanNote
-from .policy import PYPROJECT, ScanError, read_policy
+from .cards import CardReader, HubApi, default_hub_api, has_front_matter, parse_card
+from .gather import FoundComponent, Gathering, ScanNote
+from .policy import PYPROJECT, ScanError, read_policy, read_text
 from .python_env import read_python
 from .sbom import read_cyclonedx, read_spdx, sbom_format
 
@@ -57,7 +59,8 @@ def build_scenario(
     library = library or load_library()
     path = Path(path)
     if not path.exists():
-        raise ScanError("nothing to scan: the path does not exist", file=str(path), hint="give a repository folder, a README.md card, an SBOM or a pyproject.toml")
+        raise ScanError("nothing to scan: the path does not exist", code="licet.scan.not-found", file=str(path),
+                        hint="give a repository folder, a README.md card, an SBOM or a pyproject.toml")
     only = path if path.is_file() else None
     root = path.parent if only else path
     display_root = "" if root.resolve() == Path.cwd().resolve() else root.as_posix().rstrip("/") + "/"
@@ -67,15 +70,13 @@ def build_scenario(
         if loaded:
             g.read(root, loaded, policy.text if loaded == policy.file else policy.pyproject_text)
     if online and hub_api is None:
-        from huggingface_hub import HfApi  # imported here: only --online needs it
-
-        hub_api = HfApi()  # type: ignore[assignment]  # HfApi has the two methods HubApi names
+        hub_api = default_hub_api()
     cards = CardReader(g, online=hub_api if online else None)
     name = policy.policy.name or policy.project.get("name") or root.resolve().name
 
     card_path = only if only is not None and only.suffix.lower() == ".md" else (root / "README.md" if only is None else None)
     if card_path is not None and card_path.is_file():
-        text = _read(card_path, g.display(card_path))
+        text = read_text(card_path, g.display(card_path))
         if has_front_matter(text):
             card = parse_card(text, g.display(card_path))
             if set(card.data) & CARD_KEYS:
@@ -87,10 +88,11 @@ def build_scenario(
     sboms = _sbom_files(g, root, only)
     for sbom_path in sboms:
         display = g.display(sbom_path)
-        text = _read(sbom_path, display)
+        text = read_text(sbom_path, display)
         kind = sbom_format(text)
         if kind is None:
-            raise ScanError("not a CycloneDX or SPDX JSON document", file=display, hint="licet reads CycloneDX 1.5/1.6 JSON and SPDX 2.3 JSON")
+            raise ScanError("not a CycloneDX or SPDX JSON document", code="licet.scan.sbom", file=display,
+                            hint="licet reads CycloneDX 1.5/1.6 JSON and SPDX 2.3 JSON")
         g.read(sbom_path, display, text)
         reader = read_cyclonedx if kind == "cyclonedx" else read_spdx
         root_name = reader(g, sbom_path, display, text, g.target)
@@ -100,15 +102,15 @@ def build_scenario(
     if g.target is None:
         raise ScanError(
             "nothing to scan: no model or dataset card, no pyproject.toml [project], no SBOM",
+            code="licet.scan.nothing-to-scan",
             file=str(path),
             hint="licet scan reads README.md front matter, pyproject.toml, requirements*.txt, uv.lock, poetry.lock and CycloneDX/SPDX JSON",
         )
     target = g.components[g.target]
     if policy.policy.license is not None:
-        position = policy.at("license")
         target.license = target.declared = policy.policy.license
         target.resolved_by = "policy"
-        target.origin = Origin(file=policy.file or "", line=position[0] if position else None, column=position[1] if position else None)
+        target.origin = policy.locate("license") or Location(file=policy.file or "")
     if policy.policy.kind is not None:
         target.kind = policy.policy.kind
     if only is None or only.name == PYPROJECT:
@@ -125,13 +127,18 @@ def scan(
     hub_api: HubApi | None = None,
     today: dt.date | None = None,
     timeout_ms: int | None = None,
+    engine: Engine | None = None,
 ) -> ScanReport:
-    """Scan a repository and check the scenario it declares."""
-    from .. import DEFAULT_TIMEOUT_MS, check
+    """Scan a repository and check the scenario it declares.
 
-    library = library or load_library()
-    g, scenario, source = build_scenario(path, library=library, online=online, hub_api=hub_api)
-    verdict = check(scenario, library=library, source=source, name=str(path), today=today, timeout_ms=timeout_ms or DEFAULT_TIMEOUT_MS)
+    The check runs on `engine` (default: an engine on `library`, or the shared
+    one on the shipped rules); `timeout_ms` overrides the engine's budget."""
+    if engine is None:
+        engine = engine_for(library)
+    elif library is not None and library is not engine.library:
+        raise ValueError("give library or engine, not both")
+    g, scenario, source = build_scenario(path, library=engine.library, online=online, hub_api=hub_api)
+    verdict = engine.check(scenario, source=source, name=str(path), today=today, timeout_ms=timeout_ms)
     return ScanReport(
         root=str(path),
         target=g.target or "",
@@ -146,22 +153,13 @@ def scan(
 # ---------------------------------------------------------------- helpers
 
 
-def _read(path: Path, display: str) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise ScanError(f"cannot read: {err}", file=display, hint="the file must be readable UTF-8 text") from None
-
-
 def _project_component(g: Gathering, name: str) -> FoundComponent:
     """The Python project of pyproject.toml; its license from [project]."""
     project = g.policy.project
     value = project.get("license-expression") or project.get("license")
     if isinstance(value, dict):
         value = value.get("text")
-    key = "license-expression" if "license-expression" in project else "license"
-    position = g.policy.project_positions.get((key,))
-    origin = Origin(file=g.policy.pyproject_file or PYPROJECT, line=position[0] if position else None, column=position[1] if position else None)
+    origin = g.policy.locate_project("license-expression" if "license-expression" in project else "license")
     component = FoundComponent(name=name, kind="code", declared=value if isinstance(value, str) else None, resolved_by="pyproject", origin=origin)
     if isinstance(value, str) and value.strip():
         component.license = g.license_text(value, name, origin, "[project] license")
@@ -179,7 +177,8 @@ def _sbom_files(g: Gathering, root: Path, only: Path | None) -> list[Path]:
         paths = [root / p for p in configured]
         for p in paths:
             if not p.is_file():
-                raise ScanError(f"SBOM '{p.name}' not found", file=g.policy.file, hint="sbom lists files relative to the repository")
+                raise ScanError(f"SBOM '{p.name}' not found", code="licet.scan.not-found", file=g.policy.file,
+                                hint="sbom lists files relative to the repository")
         return paths
     found: list[Path] = []
     for pattern in SBOM_GLOBS:
@@ -203,14 +202,7 @@ def _scenario(g: Gathering) -> tuple[Scenario, SourceMap]:
             for key in (("components", found.name), ("components", found.name, "license")):
                 source.positions[key] = (found.origin.line, found.origin.column or 1)
                 source.files[key] = found.origin.file
-    use_policy = policy.policy.use
-    use: dict[str, Any] = {"target": g.target, "actions": list(use_policy.actions)}
-    if use_policy.commercial is not None:
-        use["commercial"] = use_policy.commercial
-    if use_policy.purposes:
-        use["purposes"] = list(use_policy.purposes)
-    if use_policy.facts:
-        use["facts"] = dict(use_policy.facts)
+    use = policy.policy.use.scenario_use(g.target)
     target = g.components[g.target]
     canonical = g.library.canonical_id(target.license.strip()) if target.license else None
     if canonical is not None and canonical in g.library.release_domain:

@@ -1,56 +1,51 @@
 """Rendering a scan: plain text grouped by component, JSON, SARIF 2.1.0 and
 markdown for pull-request comments. Nothing here decides anything; it only
-lays out the verdict and where each fact came from.
+lays out the verdict and where each fact came from (the verdict's and the
+scan's `Location`s), in the words of `licensing.wording`.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .explain import HEADLINES, path_text
-from .repo.gather import Origin
-from .repo.scan import ScanReport
-from .verdict import ClauseRef, Conflict
+from ..location import Location
+from ..repo.scan import ScanReport
+from ..verdict import ClauseRef, Conflict, FactRef, Fix
+from ..version import __version__
+from .text import depends_lines, ways_out_lines
+from ..wording import HEADLINES, outcomes_text, path_text, waiver_scope
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/licet-dev/licet"
 UNKNOWN_TERMS = "(none: terms unknown)"
-_LOCATION = re.compile(r"^(?P<file>.+?):(?P<line>\d+)(?::(?P<column>\d+))?$")
 
 
-def _tool_version() -> str:
-    try:
-        return version("licet")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "0"
-
-
-def parse_location(text: str | None) -> Origin | None:
-    """`file:line:col` as the verdict writes fact sources, back into an Origin."""
-    if not text:
-        return None
-    found = _LOCATION.match(text)
-    if not found:
-        return Origin(file=text)
-    return Origin(file=found["file"], line=int(found["line"]), column=int(found["column"]) if found["column"] else None)
-
-
-def _declared_at(report: ScanReport, component: str) -> Origin | None:
+def _declared_at(report: ScanReport, component: str) -> Location | None:
     found = report.component(component)
     return found.origin if found is not None else None
 
 
-def _fact_line(conflict: Conflict, fact: str) -> str:
-    where = conflict.fact_sources.get(fact)
-    from .explain import _fact_words
+def _fact_line(fact: FactRef) -> str:
+    """A fact in words, and where it was stated."""
+    return fact.text + (f" [{fact.source}]" if fact.source else "")
 
-    return _fact_words(fact) + (f" [{where}]" if where else "")
+
+def _facts_text(conflict: Conflict) -> str:
+    return "; ".join(_fact_line(fact) for fact in conflict.fact_refs)
+
+
+def _rule_at(ref: ClauseRef) -> str:
+    """Where the clause's rule is written."""
+    return str(ref.location) if ref.location is not None else ref.source
+
+
+def _fixes_for(fixes: list[Fix], component: str) -> list[Fix]:
+    """The ways out that leave `component` out."""
+    return [fix for fix in fixes if component in fix.components]
 
 
 # ---------------------------------------------------------------- text
@@ -84,25 +79,15 @@ def render_scan_text(report: ScanReport) -> str:
             out.append(f"  - {ref.license} § {ref.section} ({ref.clause})" + (f' "{ref.quote}"' if ref.quote else ""))
             if ref.text:
                 out.append(f"      {ref.text}")
-            for fact in conflict.facts:
-                out.append(f"      with: {_fact_line(conflict, fact)}")
+            for fact in conflict.fact_refs:
+                out.append(f"      with: {_fact_line(fact)}")
             for assumption in conflict.assumptions:
                 out.append(f"      if: {assumption}")
-            out.append(f"      rule: {ref.source}")
-        fixes = [f for f in verdict.fixes if f"'{name}'" in f.change]
-        for fix in fixes:
+            out.append(f"      rule: {_rule_at(ref)}")
+        for fix in _fixes_for(verdict.fixes, name):
             out.append(f"  fix: {fix.change} → {fix.then}")
-    general = [f for f in verdict.fixes if not any(f"'{n}'" in f.change for n in by_component)]
-    if general:
-        out.append("")
-        out.append("Ways out:")
-        for fix in general:
-            out.append(f"  - {fix.change} → {fix.then}")
-    if verdict.depends_on:
-        out.append("")
-        out.append("It depends on:")
-        for item in verdict.depends_on:
-            out.append(f"  - {item.assumption}: {item.outcomes}")
+    out.extend(ways_out_lines([f for f in verdict.fixes if not any(name in f.components for name in by_component)]))
+    out.extend(depends_lines(verdict.depends_on))
     if verdict.obligations:
         out.append("")
         out.append("Obligations:")
@@ -135,7 +120,7 @@ def render_scan_text(report: ScanReport) -> str:
         out.append("")
         out.append("Waived:")
         for w in waived:
-            out.append(f"  - '{w.component}': {w.scope}, accepted by {w.by}" + (f" until {w.expires}" if w.expires else "") + f": {w.reason}")
+            out.append(f"  - '{w.component}': {waiver_scope(w)}, accepted by {w.by}" + (f" until {w.expires}" if w.expires else "") + f": {w.reason}")
     for text in verdict.notes:
         out.append(f"note: {text}")
     return "\n".join(out)
@@ -161,7 +146,7 @@ def scan_json(report: ScanReport) -> dict[str, Any]:
 # ---------------------------------------------------------------- SARIF
 
 
-def _sarif_location(origin: Origin | None, message: str | None = None) -> dict[str, Any] | None:
+def _sarif_location(origin: Location | None, message: str | None = None) -> dict[str, Any] | None:
     if origin is None or not origin.file:
         return None
     uri = origin.file if not Path(origin.file).is_absolute() else Path(origin.file).as_uri()
@@ -198,26 +183,26 @@ def scan_sarif(report: ScanReport) -> dict[str, Any]:
     for conflict in verdict.conflicts:
         level = "warning" if conflict.assumptions or verdict.verdict != "forbidden" else "error"
         related = []
-        for index, fact in enumerate(conflict.facts, 1):
-            location = _sarif_location(parse_location(conflict.fact_sources.get(fact)), _fact_line(conflict, fact))
+        for index, fact in enumerate(conflict.fact_refs, 1):
+            location = _sarif_location(fact.source, _fact_line(fact))
             if location is not None:
                 location["id"] = index
                 related.append(location)
         for ref in conflict.clauses:
             rule_id = f"{ref.license}/{ref.clause}"
             index = rule(rule_id, ref.clause, f"{ref.license} § {ref.section}", ref.text or None)
-            facts = "; ".join(_fact_line(conflict, f) for f in conflict.facts)
+            facts = _facts_text(conflict)
             conditions = "; ".join(conflict.assumptions)
             text = (f"{ref.license} § {ref.section} ({ref.clause}) reaches '{ref.component}' "
                     f"({path_text(ref.path, ref.via)})" + (f" and collides with: {facts}" if facts else "")
-                    + (f" if {conditions}" if conditions else "") + f". Rule: {ref.source}")
+                    + (f" if {conditions}" if conditions else "") + f". Rule: {_rule_at(ref)}")
             result: dict[str, Any] = {"ruleId": rule_id, "ruleIndex": index, "level": level, "message": {"text": text}}
             location = _sarif_location(_declared_at(report, ref.component)) or _sarif_location(_declared_at(report, report.target))
             if location is not None:
                 result["locations"] = [location]
             if related:
                 result["relatedLocations"] = related
-            fixes = [f"{f.change} → {f.then}" for f in verdict.fixes if f"'{ref.component}'" in f.change]
+            fixes = [f"{f.change} → {f.then}" for f in _fixes_for(verdict.fixes, ref.component)]
             result["properties"] = {"verdict": verdict.verdict, "component": ref.component, "section": ref.section, "fixes": fixes}
             results.append(result)
     for note in report.notes:
@@ -231,7 +216,7 @@ def scan_sarif(report: ScanReport) -> dict[str, Any]:
     for item in verdict.depends_on:
         index = rule("licet/depends-on", "depends-on", "the answer turns on an open question")
         result = {"ruleId": "licet/depends-on", "ruleIndex": index, "level": "warning",
-                  "message": {"text": f"The answer depends on {item.assumption}: {item.outcomes}."}}
+                  "message": {"text": f"The answer depends on {item.assumption}: {outcomes_text(item)}."}}
         location = _sarif_location(_declared_at(report, report.target))
         if location is not None:
             result["locations"] = [location]
@@ -239,7 +224,7 @@ def scan_sarif(report: ScanReport) -> dict[str, Any]:
     root = Path(report.root).resolve()
     base = root if root.is_dir() else root.parent
     run: dict[str, Any] = {
-        "tool": {"driver": {"name": "licet", "version": _tool_version(), "informationUri": INFORMATION_URI, "rules": list(rules.values())}},
+        "tool": {"driver": {"name": "licet", "version": __version__, "informationUri": INFORMATION_URI, "rules": list(rules.values())}},
         "originalUriBaseIds": {"SRCROOT": {"uri": base.as_uri() + "/"}},
         "results": results,
         "properties": {"verdict": verdict.verdict, "target": report.target},
@@ -263,7 +248,7 @@ def render_scan_markdown(report: ScanReport) -> str:
         for conflict in verdict.conflicts:
             for ref in conflict.clauses:
                 where = _declared_at(report, ref.component)
-                facts = "; ".join(_fact_line(conflict, f) for f in conflict.facts)
+                facts = _facts_text(conflict)
                 line = (f"- **{_cell(ref.license)} § {_cell(ref.section)}** (`{ref.clause}`) reaches `{ref.component}`"
                         + (f" (declared at `{where}`)" if where else "") + f": {_cell(path_text(ref.path, ref.via))}")
                 if facts:
@@ -278,7 +263,7 @@ def render_scan_markdown(report: ScanReport) -> str:
         out.append("#### It depends on")
         out.append("")
         for item in verdict.depends_on:
-            out.append(f"- `{item.assumption}`: {item.outcomes}")
+            out.append(f"- `{item.assumption}`: {outcomes_text(item)}")
         out.append("")
     if verdict.fixes:
         out.append("#### Ways out")

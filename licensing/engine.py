@@ -1,0 +1,194 @@
+"""Stage 7: the engine — one object that answers questions, built once.
+
+    >>> from licensing import Engine
+    >>> engine = Engine()                      # the shipped rules
+    >>> engine.check({"components": {...}, "use": {...}}).verdict
+    'forbidden'
+
+An `Engine` holds a checked, immutable `Library` and nothing else that
+changes: every check compiles into its own z3 context, so one engine may be
+shared by any number of threads, and the same question always gets the same
+answer (the same verdict, choices, obligations, in the same order).
+`check_many` spreads a batch over worker processes for CPU parallelism.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as futures
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .compiler import compile_problem
+from .errors import ScenarioError
+from .explain import build_verdict
+from .library import Library, load_library
+from .matrix import Matrix, cell_scenario, matrix_cells
+from .scenario import Scenario, SourceMap, read_scenario_file, read_scenario_text, resolve, scenario_from_dict
+from .solver import decide
+from .verdict import Verdict
+
+DEFAULT_TIMEOUT_MS = 20_000
+
+ScenarioInput = Scenario | Mapping[str, Any]
+
+
+class Engine:
+    """Answers license questions against one library of rules.
+
+    `Engine()` uses the shipped rules; `Engine(rules=PATH)` a rules folder;
+    `Engine(library=...)` an already loaded library. `timeout_ms` is the
+    default solver budget per question: past it the answer is `unknown`.
+    """
+
+    __slots__ = ("_library", "_rules", "_timeout_ms")
+
+    def __init__(self, rules: str | Path | None = None, *, library: Library | None = None, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> None:
+        if library is not None and rules is not None:
+            raise ValueError("give rules or library, not both")
+        self._library = library if library is not None else load_library(rules)
+        self._rules = self._library.root
+        self._timeout_ms = timeout_ms
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if hasattr(self, "_timeout_ms"):
+            raise AttributeError("an Engine cannot be changed once built; build another one")
+        object.__setattr__(self, name, value)
+
+    @property
+    def library(self) -> Library:
+        return self._library
+
+    @property
+    def rules_fingerprint(self) -> str:
+        """A digest of the rule files and grammar this engine answers from."""
+        return self._library.fingerprint
+
+    @property
+    def timeout_ms(self) -> int:
+        return self._timeout_ms
+
+    # ------------------------------------------------------------ one question
+
+    def check(
+        self,
+        scenario: ScenarioInput,
+        *,
+        explain: bool = True,
+        source: SourceMap | None = None,
+        name: str | None = None,
+        today: date | None = None,
+        timeout_ms: int | None = None,
+    ) -> Verdict:
+        """Decide whether the scenario's use is allowed, and explain why.
+
+        `scenario` is a `Scenario` or a dict in the scenario format (kebab-case
+        keys). With `explain=False` only the verdict and `depends_on` are
+        computed. `today` decides which waivers have expired (default: today).
+        """
+        if not isinstance(scenario, Scenario):
+            scenario = scenario_from_dict(scenario, source)
+        resolved = resolve(scenario, self._library, source, today=today)
+        problem = compile_problem(resolved, timeout_ms=timeout_ms or self._timeout_ms)
+        decision = decide(problem, explain=explain)
+        return build_verdict(problem, decision, scenario_name=name)
+
+    def check_file(self, path: str | Path, *, explain: bool = True, today: date | None = None) -> Verdict:
+        """Read a scenario file (YAML or JSON) and check it; errors point into the file."""
+        scenario, source = read_scenario_file(path)
+        return self.check(scenario, source=source, name=str(path), explain=explain, today=today)
+
+    def check_text(self, text: str, display: str = "<scenario>", *, explain: bool = True, today: date | None = None) -> Verdict:
+        """Check scenario YAML or JSON text; `display` names it in errors."""
+        scenario, source = read_scenario_text(text, display)
+        return self.check(scenario, source=source, name=display, explain=explain, today=today)
+
+    # ------------------------------------------------------------ many questions
+
+    def check_many(
+        self,
+        scenarios: Iterable[ScenarioInput],
+        *,
+        workers: int | None = None,
+        explain: bool = True,
+        today: date | None = None,
+    ) -> list[Verdict]:
+        """Check every scenario; the verdicts come back in input order.
+
+        With `workers` > 1 the checks run in that many worker processes (z3
+        work does not share one interpreter's CPU well), each building its own
+        engine from the same rules once. `workers=None` uses every CPU; 1 or 0
+        checks in this process. A bad scenario raises its `LicetError`."""
+        items = [s if isinstance(s, Scenario) else scenario_from_dict(s) for s in scenarios]
+        count = (os.cpu_count() or 1) if workers is None else workers
+        if count <= 1 or len(items) <= 1:
+            return [self.check(s, explain=explain, today=today) for s in items]
+        chunk = max(1, len(items) // (count * 4))
+        with futures.ProcessPoolExecutor(
+            max_workers=count,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(str(self._rules), self._timeout_ms),
+        ) as pool:
+            return list(pool.map(_check_in_worker, items, [explain] * len(items), [today] * len(items), chunksize=chunk))
+
+    # ------------------------------------------------------------ matrices
+
+    def matrix(self, licenses: Sequence[str], *, reasons: bool = True, progress: Callable[[int, int], None] | None = None) -> Matrix:
+        """The compatibility matrix `d[outbound][inbound]` of these licenses
+        (ids or aliases), as OSADL lays it out; see `licensing.matrix`.
+
+        With `reasons=False` the cells that are not Yes carry no reason,
+        which spares a conflict search per cell."""
+        ids = []
+        for text in licenses:
+            lic = self._library.get(text)
+            if lic.is_exception:
+                raise ScenarioError(
+                    f"'{text}' is an exception, not a license",
+                    hint=f"a matrix cell needs plain licenses; check 'LICENSE WITH {lic.id}' with licet check",
+                )
+            ids.append(lic.id)
+
+        def cell(outbound: str, inbound: str, explain: bool) -> Verdict:
+            return self.check(cell_scenario(self._library, outbound, inbound), explain=explain)
+
+        return matrix_cells(list(dict.fromkeys(ids)), cell, reasons=reasons, progress=progress)
+
+
+# ---------------------------------------------------------------- worker processes
+
+_WORKER_ENGINE: Engine | None = None
+
+
+def _start_worker(rules: str, timeout_ms: int) -> None:
+    global _WORKER_ENGINE
+    _WORKER_ENGINE = Engine(rules, timeout_ms=timeout_ms)
+
+
+def _check_in_worker(scenario: Scenario, explain: bool, today: date | None) -> Verdict:
+    assert _WORKER_ENGINE is not None, "the worker was started without an engine"
+    return _WORKER_ENGINE.check(scenario, explain=explain, today=today)
+
+
+# ---------------------------------------------------------------- the default engine
+
+_DEFAULT: dict[str, Engine] = {}
+
+
+def default_engine() -> Engine:
+    """The engine on the shipped rules, built on first use and shared."""
+    engine = _DEFAULT.get("shipped")
+    if engine is None:
+        engine = _DEFAULT.setdefault("shipped", Engine())
+    return engine
+
+
+def engine_for(library: Library | None) -> Engine:
+    """An engine on `library`, or the default one."""
+    if library is None:
+        return default_engine()
+    return Engine(library=library)

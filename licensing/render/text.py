@@ -1,0 +1,141 @@
+"""A verdict as plain text for a terminal (`licet check`), pinning-case
+results (`licet test`) and a compatibility matrix (`licet matrix`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..cases import CaseResult
+from ..matrix import Matrix
+from ..verdict import ClauseRef, DependsOn, Fix, Verdict
+from ..wording import HEADLINES, outcomes_text, path_text, waiver_scope
+
+
+def _clause_lines(ref: ClauseRef) -> list[str]:
+    license_text = ref.license if not ref.declared_license else f"{ref.license} (from {ref.declared_license})"
+    lines = [f"  - {license_text} § {ref.section} ({ref.clause})"]
+    if ref.quote:
+        lines.append(f'      "{ref.quote}"')
+    if ref.text:
+        lines.append(f"      {ref.text}")
+    how = ref.role_text or ref.role
+    where = f"      reaches '{ref.component}' ({how}): {path_text(ref.path, ref.via)}"
+    if ref.also_components:
+        more = ref.also_components
+        shown = ", ".join(more[:3]) + (f" and {len(more) - 3} more" if len(more) > 3 else "")
+        where += f" (also: {shown})"
+    lines.append(where)
+    lines.append(f"      rule: {ref.location or ref.source}")
+    return lines
+
+
+def depends_lines(depends_on: Sequence[DependsOn]) -> list[str]:
+    """The section on the open questions an answer turns on (none: no lines)."""
+    if not depends_on:
+        return []
+    return ["", "It depends on:", *(f"  - {item.assumption}: {outcomes_text(item)}" for item in depends_on)]
+
+
+def ways_out_lines(fixes: Sequence[Fix]) -> list[str]:
+    """The section on the changes that would turn the answer (none: no lines)."""
+    if not fixes:
+        return []
+    return ["", "Ways out:", *(f"  - {fix.change} → {fix.then}" for fix in fixes)]
+
+
+def render_verdict(verdict: Verdict) -> str:
+    """The verdict, its conflicts, open questions, plan, obligations, ways
+    out, assumptions, waivers and notes."""
+    out = []
+    title = f"{verdict.scenario}: " if verdict.scenario else ""
+    out.append(f"{title}{HEADLINES[verdict.verdict]}")
+    out.append(f"target: {verdict.target}")
+    for index, conflict in enumerate(verdict.conflicts, 1):
+        out.append("")
+        out.append(f"Conflict {index}:")
+        for ref in conflict.clauses:
+            out.extend(_clause_lines(ref))
+        for fact in conflict.fact_refs:
+            out.append(f"  - fact: {fact.text}" + (f"  [{fact.source}]" if fact.source else ""))
+        for assumption in conflict.assumptions:
+            out.append(f"  - if {assumption}")
+    out.extend(depends_lines(verdict.depends_on))
+    if verdict.release_license or verdict.choices:
+        out.append("")
+        if verdict.release_license:
+            others = [o for o in verdict.release_options if o != verdict.release_license]
+            line = f"Release under: {verdict.release_license}"
+            if others:
+                line += " (also possible: " + ", ".join(others) + ")"
+            out.append(line)
+        for choice in verdict.choices:
+            out.append(f"Choose for '{choice.component}' ({choice.expression}): {choice.chosen}")
+    if verdict.obligations:
+        out.append("")
+        out.append("Obligations:")
+        grouped: dict[tuple[str, str, str, str, tuple[str, ...]], list[str]] = {}
+        for ob in verdict.obligations:
+            key = (ob.license, ob.section, ob.duty, ob.description, tuple(ob.when))
+            grouped.setdefault(key, []).append(ob.component)
+        for (license_id, section, duty, description, when), components in grouped.items():
+            condition = f" (if {', '.join(when)})" if when else ""
+            names = ", ".join(components[:6]) + (f" and {len(components) - 6} more" if len(components) > 6 else "")
+            out.append(f"  - {license_id} § {section}: {description} [{duty}], for {names}{condition}")
+    out.extend(ways_out_lines(verdict.fixes))
+    if verdict.assumptions:
+        out.append("")
+        out.append("Open questions and assumptions:")
+        for used in verdict.assumptions:
+            if used.stated:
+                origin = "stated"
+            elif used.kind == "number":
+                origin = "not stated, every range checked"
+            else:
+                origin = "not stated, both answers checked"
+            out.append(f"  - {used.name} = {used.value} ({origin}): {used.description}")
+    if any(w.status == "in effect" for w in verdict.waivers):
+        out.append("")
+        out.append("Waived (accepted findings, not checked):")
+        for waiver in verdict.waivers:
+            if waiver.status != "in effect":
+                continue
+            until = f", until {waiver.expires}" if waiver.expires else ""
+            out.append(f"  - '{waiver.component}': {waiver_scope(waiver)}, accepted by {waiver.by}{until}: {waiver.reason}")
+    for note in verdict.notes:
+        out.append(f"note: {note}")
+    return "\n".join(out)
+
+
+def render_case_results(results: Sequence[CaseResult], *, verbose: bool = False) -> str:
+    """Failures (and with `verbose` every case) with file:line, then a count."""
+    lines = []
+    for r in results:
+        if r.passed and not verbose:
+            continue
+        lines.append(f"{r.file}:{r.line}: {'ok  ' if r.passed else 'FAIL'} {r.name}")
+        lines += [f"    {problem}" for problem in r.problems]
+    failed = sum(not r.passed for r in results)
+    files = len({r.file for r in results})
+    snapshots = sum(r.snapshot for r in results)
+    lines.append(f"{len(results) - failed} passed, {failed} failed ({len(results)} cases in {files} files, {snapshots} with an exact outcome)")
+    return "\n".join(lines)
+
+
+def render_coverage(missing: Sequence[tuple[str, str, str]], clause_count: int) -> str:
+    """The clauses no case found decisive."""
+    lines = [f"{clause_count - len(missing)} of {clause_count} clauses are decisive in some case; never decisive:"]
+    lines += [f"  {location}: {license_id} {clause}" for license_id, clause, location in missing]
+    return "\n".join(lines)
+
+
+def render_matrix(matrix: Matrix) -> str:
+    """One line per outbound license: its No and Unknown cells with the reason."""
+    lines = [f"question: {matrix.question}"]
+    for out in matrix.licenses:
+        row = matrix.cells[out]
+        yes = sum(cell.answer == "Yes" for cell in row.values())
+        lines.append(f"{out}: {yes} Yes")
+        for inb, cell in row.items():
+            if cell.answer in ("No", "Unknown"):
+                lines.append(f"    {cell.answer:<7} {inb}: {cell.reason}")
+    return "\n".join(lines)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from licensing.cases import read_cases, run_case
+from licensing.cases import OUTCOME_KEY, read_cases, run_case
 from licensing.cli.main import cli
 
 ROOT = Path(__file__).parent.parent
@@ -30,6 +30,11 @@ def test_every_case_file_holds_cases():
     files = _case_files()
     assert len(files) >= 80
     assert all(read_cases(path) for path in files)
+
+
+def test_every_case_has_an_exact_outcome():
+    missing = [f"{p.values[0].file.name}: {p.values[0].name}" for p in CASES if OUTCOME_KEY not in p.values[0].data]
+    assert not missing, f"cases without an outcome (run `licet test --update`): {missing[:10]}"
 
 
 @pytest.mark.parametrize("case", CASES)

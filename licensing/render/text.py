@@ -123,6 +123,8 @@ def render_case_results(results: Sequence[CaseResult], *, verbose: bool = False)
 
 def render_coverage(missing: Sequence[tuple[str, str, str]], clause_count: int) -> str:
     """The clauses no case found decisive."""
+    if not missing:
+        return f"all {clause_count} clauses are decisive in some case"
     lines = [f"{clause_count - len(missing)} of {clause_count} clauses are decisive in some case; never decisive:"]
     lines += [f"  {location}: {license_id} {clause}" for license_id, clause, location in missing]
     return "\n".join(lines)

@@ -199,7 +199,10 @@ class _Compiler:
         self.number_vars = {x: z3.Real(f"number:{x}", context) for x in words.get("number", {})}
         self.term_vars = {t: z3.Bool(f"term:{t}", context) for t in words.get("term", {})}
         self.assumption_vars = {a: z3.Bool(f"assume:{a}", context) for a in words.get("assumption", {})}
-        self.release = z3.Int("release.license", context)
+        # One yes/no per license the target may be released under, exactly one
+        # of them true: keeps the problem propositional (an integer for the
+        # release license made z3 search arithmetic and stall on large domains).
+        self.release_vars = {lic: z3.Bool(f"release.license={lic}", context) for lic in self.domain}
 
         self.condition_cache: dict[tuple[int, tuple[object, ...]], z3.BoolRef] = {}
         self.role_cache: dict[frozenset[str], dict[str, z3.BoolRef]] = {}
@@ -274,15 +277,18 @@ class _Compiler:
                 assert_never(cond)
 
     def _release_in(self, values: tuple[str, ...], ctx: _Context) -> z3.BoolRef:
-        for value in values:
-            if value in self.domain_index and value not in self.release_preference:
-                self.release_preference.append(value)
+        if not ctx.key or ctx.key[0] != "release":
+            # what the scenario's licenses ask for is a preference; what a
+            # candidate release license asks of itself is not
+            for value in values:
+                if value in self.domain_index and value not in self.release_preference:
+                    self.release_preference.append(value)
         allowed = [v for v in values if v in self.domain_index]
         # A license that offers a choice may also be passed on unchanged
         # (`-or-later` stays `-or-later`), whatever the clause asks for.
         if ctx.passed_on is not None and ctx.passed_on in self.domain_index:
             allowed.append(ctx.passed_on)
-        return self.t.any(*(self.release == self.domain_index[v] for v in dict.fromkeys(allowed)))
+        return self.t.any(*(self.release_vars[v] for v in dict.fromkeys(allowed)))
 
 
 def _explaining_reach(component: ResolvedComponent, clause: n.Clause) -> Reach:
@@ -319,12 +325,14 @@ class _ProblemBuilder:
         self.undecided: list[Instance] = []
         self.imposed: dict[str, list[z3.BoolRef]] = {t: [] for t in self.c.term_vars}
         self.counter = itertools.count()
+        self.release_order: tuple[str, ...] = self.c.domain
 
     def build(self) -> Problem:
         self.stated_facts()
         self.choice_vars()
         self.release()
         self.instances()
+        self.release_terms()
         for term_name, contributions in self.imposed.items():
             self.solver.add(self.c.term_vars[term_name] == self.t.any(*contributions))
         env = self.environment()
@@ -337,7 +345,7 @@ class _ProblemBuilder:
             duties=self.duties,
             undecided=self.undecided,
             env=env,
-            release_domain=self.c.domain,
+            release_domain=self.release_order,
             release_preference=self.c.release_preference,
             release_selectors=self.release_selectors,
             choices=self.choices,
@@ -409,14 +417,14 @@ class _ProblemBuilder:
 
     def release(self) -> None:
         c = self.c
-        self.solver.add(c.release >= 0, c.release < len(c.domain))
+        self.solver.add(z3.PbEq([(var, 1) for var in c.release_vars.values()], 1))
         for lic, i in c.domain_index.items():
             selector = self.t.bool(f"release:{lic}")
-            self.solver.add(z3.Implies(selector, c.release == i))
+            self.solver.add(z3.Implies(selector, c.release_vars[lic]))
             self.release_selectors[lic] = selector
         if self.facts_in.release is not None:
             stated = self.facts_in.release
-            self.fact("release", "", stated, c.release == c.domain_index[stated], ("use", "release-license"))
+            self.fact("release", "", stated, c.release_vars[stated], ("use", "release-license"))
             return
         # Without a stated release license, the target goes out under what it declares.
         target = self.resolved.components[self.resolved.target]
@@ -424,7 +432,7 @@ class _ProblemBuilder:
         for k, option in enumerate(target.options):
             ids = [lic for t in option for lic in dict.fromkeys((t.declared, t.license)) if lic in c.domain_index]
             if ids:
-                declared.append(z3.Implies(self.guard(target, k), self.t.any(*(c.release == c.domain_index[lic] for lic in ids))))
+                declared.append(z3.Implies(self.guard(target, k), self.t.any(*(c.release_vars[lic] for lic in ids))))
                 for lic in ids:
                     if lic not in c.release_preference:
                         c.release_preference.append(lic)
@@ -461,7 +469,7 @@ class _ProblemBuilder:
                         # GPL-2.0-or-later) lets each recipient pick any offered
                         # version, so every version's terms must hold, not only
                         # the one this plan would pick for itself.
-                        guard = t.any(guard, c.release == c.domain_index[passed_on])
+                        guard = t.any(guard, c.release_vars[passed_on])
                     for clause in self.resolved.clauses_for(component.name, term.license):
                         base = t.all(
                             c.condition(clause.when, ctx),
@@ -477,6 +485,81 @@ class _ProblemBuilder:
                             existing.placements.append(placement)
                         else:
                             self.groups[key] = self.instance(clause, term, placement, t.all(guard, base), ctx)
+
+    def release_terms(self) -> None:
+        """Releasing the target under a license puts the target under that
+        license's terms, whether or not the target declares it: its
+        constraints (forbid, require that, impose, undecided) bind the target
+        as `self` while the release is that license. So a work released under
+        a copyleft license that carries code under another meets the copyleft
+        license's "no further restrictions" whether or not it declares it. Duties are left out: the
+        licensor owes its own license nothing.
+
+        A license the target declares binds through its options already; only
+        the release licenses the target does not declare in every option are
+        added, each guarded by the release being that license (and, where some
+        options declare it, by the plan not taking those)."""
+        c, t = self.c, self.t
+        target = self.resolved.components[self.resolved.target]
+        declared_by_option = [{name for term in option for name in (term.license, term.declared)} for option in target.options]
+        if self.facts_in.release is not None:
+            candidates: tuple[str, ...] = (self.facts_in.release,)
+        elif declared_by_option:
+            candidates = tuple(dict.fromkeys(name for ids in declared_by_option for name in ids if name in c.domain_index))
+        else:
+            candidates = self.free_release_candidates()
+        roles = target.roles
+        for license_id in candidates:
+            if declared_by_option and all(license_id in ids for ids in declared_by_option):
+                continue
+            declared_in = [self.guard(target, k) for k, ids in enumerate(declared_by_option) if license_id in ids]
+            guard = t.all(c.release_vars[license_id], t.negate(t.any(*declared_in)))
+            for version in self.library.licenses[license_id].offers or (license_id,):
+                term = Term(version, None, license_id)
+                ctx = _Context(("release", roles, target.kind, term.passed_on), roles, target.kind, term.passed_on)
+                for clause in self.resolved.clauses_for(target.name, version):
+                    if isinstance(clause.effect, n.RequireDuties):
+                        continue
+                    base = t.all(c.condition(clause.when, ctx), t.negate(c.condition(clause.unless, ctx)))
+                    if not z3.is_false(base):
+                        self.instance(clause, term, Placement(target.name, target.reaches[0], term), t.all(guard, base), ctx)
+
+    def free_release_candidates(self) -> tuple[str, ...]:
+        """The licenses an undeclared target may be released under when the
+        user leaves the choice to licet: those whose own terms test no open
+        question beyond what the scenario's licenses already test. Every
+        further open question would multiply the cases to check, only to learn
+        whether an exotic release license could work in some of them; leaving
+        such licenses out only takes choices away from the plan, so it never
+        makes an answer `allowed` that would not be."""
+        c = self.c
+        tested = self.resolved.words_tested()
+        open_questions = {("flag", f) for f in c.flag_vars if f not in self.facts_in.flags}
+        open_questions |= {("number", x) for x in c.number_vars if x not in self.facts_in.numbers}
+        open_questions |= {("assumption", a) for a, v in self.facts_in.assumptions.items() if v == "unknown"}
+        kept = []
+        for license_id in c.domain:
+            versions = self.library.licenses[license_id].offers or (license_id,)
+            own = {word for version in versions for word in self.library.words_tested(version)}
+            if own & open_questions <= tested:
+                kept.append(license_id)
+            else:
+                self.solver.add(z3.Not(c.release_vars[license_id]))
+        self.release_order = tuple(sorted(kept, key=self.release_rank))
+        return self.release_order
+
+    def release_rank(self, license_id: str) -> tuple[bool, int, int]:
+        """Which free release license to propose first: one written for the
+        target's kind, then the least restrictive (fewest constraints on the
+        work), then the library's order."""
+        lic = self.library.licenses[license_id]
+        target_kind = self.resolved.components[self.resolved.target].kind
+        constraints = sum(
+            not isinstance(clause.effect, n.RequireDuties)
+            for version in lic.offers or (license_id,)
+            for clause in self.library.licenses[version].clauses
+        )
+        return (target_kind not in lic.covers, constraints, self.c.domain_index[license_id])
 
     def instance(self, clause: n.Clause, term: Term, placement: Placement, trigger: z3.BoolRef, ctx: _Context) -> Instance:
         literal = self.t.bool(f"clause:{next(self.counter)}:{term.license}:{clause.name}")

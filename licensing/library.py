@@ -77,8 +77,8 @@ class Library:
         return self.licenses.get(license_id) or self.exceptions[license_id]
 
     def words_tested(self, license_id: str) -> frozenset[tuple[str, str]]:
-        """The (category, word) pairs a license's clauses test: purposes, flags
-        and numbers. Only these need a fact or a case to try when a scenario
+        """The (category, word) pairs a license's clauses test: purposes, flags,
+        numbers and assumptions. Only these need a fact or a case to try when a scenario
         is compiled or enumerated; the other words cannot change its answer."""
         return self.tested[license_id]
 
@@ -101,6 +101,8 @@ def _words_tested(lic: n.License, vocabulary: Vocabulary) -> frozenset[tuple[str
                     found.add(("flag", name))
                 case n.Compare(number=number):
                     found.add(("number", number))
+                case n.Assumed(name=name):
+                    found.add(("assumption", name))
     return frozenset(found)
 
 

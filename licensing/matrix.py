@@ -59,14 +59,20 @@ class Matrix(BaseModel):
         return {out: {inb: cell.answer for inb, cell in row.items()} for out, row in self.cells.items()}
 
 
-def cell_scenario(library: Library, outbound: str, inbound: str) -> dict[str, Any]:
-    """The question one cell asks, as a scenario."""
+Framing = Literal["declared", "released"]
+
+
+def cell_scenario(library: Library, outbound: str, inbound: str, framing: Framing = "declared") -> dict[str, Any]:
+    """The question one cell asks, as a scenario. `declared`: the work says
+    `license: OUTBOUND` and is released under it; `released`: the work
+    declares nothing and is released under OUTBOUND. The release license's
+    terms bind the work either way, so both framings give the same answer."""
     kind = library.get(inbound).covers[0]
+    work: dict[str, Any] = {"kind": kind, "derived-from": ["inbound"]}
+    if framing == "declared":
+        work["license"] = outbound
     return {
-        "components": {
-            "inbound": {"kind": kind, "license": inbound},
-            "work": {"kind": kind, "license": outbound, "derived-from": ["inbound"]},
-        },
+        "components": {"inbound": {"kind": kind, "license": inbound}, "work": work},
         "use": {"target": "work", "actions": ["modify", "distribute"], "commercial": True, "release-license": outbound},
     }
 

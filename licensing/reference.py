@@ -33,6 +33,7 @@ in the vocabulary and every `WITH` fits its license.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -67,6 +68,7 @@ class _Term:
     license: str
     exception: str | None
     declared: str  # what the expression said (an `offers` license, or the license itself)
+    released: bool = False  # the target's release license, not a license it declares
 
     def __str__(self) -> str:
         return self.license + (f" WITH {self.exception}" if self.exception else "")
@@ -204,14 +206,57 @@ class _Question:
         return cached
 
     def units(self) -> list[_Unit]:
-        """Every (component, term) of a reached component, whichever option it is in."""
+        """Every (component, term) of a reached component, whichever option it
+        is in, and the target under each release license it may go out under
+        (whose terms then bind it as they would if it declared them)."""
         out: dict[tuple[str, _Term], _Unit] = {}
         for component in self.components.values():
             if component.roles:
                 for option in component.options:
                     for term in option:
                         out.setdefault((component.name, term), (component, term))
+        target = self.components[self.target]
+        for license_id in self.release_candidates():
+            for version in self.library.licenses[license_id].offers or (license_id,):
+                term = _Term(version, None, license_id, released=True)
+                out.setdefault((target.name, term), (target, term))
         return list(out.values())
+
+    @functools.cached_property
+    def _candidates(self) -> tuple[str, ...]:
+        return tuple(self._find_release_candidates())
+
+    def release_candidates(self) -> tuple[str, ...]:
+        return self._candidates
+
+    def _find_release_candidates(self) -> list[str]:
+        """The release licenses the target may go out under: the stated one;
+        else those it declares; else every license whose own terms test no
+        open question the scenario's own licenses do not test."""
+        if self.release is not None:
+            return [self.release]
+        target = self.components[self.target]
+        if target.options:
+            return list(dict.fromkeys(name for option in target.options for name in self.declared_ids(option)))
+        tested = {
+            word
+            for component in self.components.values()
+            for option in component.options
+            for term in option
+            for name in (term.license, term.exception)
+            if name is not None
+            for word in self.library.words_tested(name)
+        }
+        open_questions = {("flag", f) for f in self.vocabulary.names("flag") if f not in self.flags}
+        open_questions |= {("number", x) for x in self.vocabulary.names("number") if x not in self.numbers}
+        open_questions |= {("assumption", a) for a in self.vocabulary.names("assumption") if a not in self.assumptions}
+        out = []
+        for license_id in self.domain:
+            versions = self.library.licenses[license_id].offers or (license_id,)
+            own = {word for version in versions for word in self.library.words_tested(version)}
+            if own & open_questions <= tested:
+                out.append(license_id)
+        return out
 
     def declared_ids(self, option: Sequence[_Term]) -> list[str]:
         """What an option of the target lets it go out under, when no release license is stated."""
@@ -228,10 +273,15 @@ class _Question:
         singles = {term.passed_on for _, term in units if term.passed_on is not None}
         if declared:
             value_sets |= {frozenset(self.declared_ids(option)) for option in self.components[self.target].options}
+        # a release license whose own terms bind the target is a class of its own
+        candidates = self.release_candidates()
+        singles |= set(candidates)
         tests = [*value_sets, *(frozenset({single}) for single in singles)]
         classes: dict[tuple[bool, ...], str] = {}
         for lic in self.domain:
-            classes.setdefault(tuple(lic in test for test in tests), lic)
+            # an undeclared target goes out only under one of the candidates
+            if self.components[self.target].options or lic in candidates:
+                classes.setdefault(tuple(lic in test for test in tests), lic)
         return list(classes.values())
 
 
@@ -395,6 +445,8 @@ class _World:
     def clauses(self, unit: _Unit) -> Iterator[n.Clause]:
         component, term = unit
         for clause in self.q.clauses(component.name, term.license):
+            if term.released and isinstance(clause.effect, n.RequireDuties):
+                continue  # the licensor owes its own license nothing
             if self.select(term.license, clause.name, component.name):
                 yield clause
 
@@ -450,6 +502,11 @@ class _World:
                 for term in option:
                     if (k == chosen or term.passed_on == self.release) and (component, term) not in out:
                         out.append((component, term))
+        target = self.q.components[self.q.target]
+        declared = {name for term in target.options[choices.get(target.name, 0)] for name in (term.license, term.declared)} if target.options else set()
+        if self.release not in declared and self.release in self.q.release_candidates():
+            for version in self.q.library.licenses[self.release].offers or (self.release,):
+                out.append((target, _Term(version, None, self.release, released=True)))
         return out
 
     def carried(self, units: Sequence[_Unit]) -> frozenset[str]:

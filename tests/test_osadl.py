@@ -40,3 +40,29 @@ def test_disagreement_file_entries_are_complete():
         assert {"outbound", "inbound", "osadl", "licet", "reason"} <= set(entry), entry
         assert entry["osadl"] in ("Yes", "No") and entry["licet"] in ("Yes", "No", "Unknown"), entry
         assert len(str(entry["reason"]).split()) >= 5, f"{out} <- {inb}: give the reason with its section or source"
+
+
+FRAMING_LICENSES = [
+    "MIT", "Apache-2.0", "BSD-3-Clause", "MPL-2.0", "LGPL-2.1-only", "LGPL-3.0-only", "GPL-2.0-only",
+    "GPL-2.0-or-later", "GPL-3.0-only", "AGPL-3.0-only", "EPL-2.0", "CC-BY-4.0",
+]
+
+
+def test_a_work_released_under_a_license_meets_its_terms_whether_or_not_it_declares_it(engine):
+    """`licet matrix` asks about a work that declares OUTBOUND; the same
+    question about a work that declares nothing and is released under
+    OUTBOUND must give the same answer in every cell (the release license's
+    own terms bind the work either way)."""
+    from licensing.matrix import cell_scenario
+
+    matrix = engine.matrix(FRAMING_LICENSES, reasons=False)
+    differ = []
+    for outbound in matrix.licenses:
+        for inbound in matrix.licenses:
+            if outbound == inbound:
+                continue
+            released = engine.check(cell_scenario(engine.library, outbound, inbound, "released"), explain=False).verdict
+            declared = engine.check(cell_scenario(engine.library, outbound, inbound, "declared"), explain=False).verdict
+            if released != declared or matrix.answer(outbound, inbound) != {"allowed": "Yes", "forbidden": "No"}.get(declared, "Unknown"):
+                differ.append(f"{outbound} <- {inbound}: declared {declared}, released {released}, matrix {matrix.answer(outbound, inbound)}")
+    assert not differ, "\n".join(differ)

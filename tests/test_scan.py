@@ -137,7 +137,8 @@ def test_cli_formats_and_exit_codes(tmp_path):
     jsonschema.Draft4Validator(SARIF_SCHEMA).validate(json.loads(out.read_text()))
 
 
-@pytest.mark.parametrize("name", ["llama2-lora-apache", "python-gpl-linked", "cyclonedx-mlbom"])
+@pytest.mark.parametrize("name", ["llama2-lora-apache", "python-gpl-linked", "cyclonedx-mlbom", "card-license-list", "cyclonedx-cycle",
+                                  "cyclonedx-unreached", "spdx-spec-example"])
 def test_printed_scenario_rechecks_to_the_same_verdict(name, tmp_path):
     repo = FIXTURES / name
     printed = licet("scan", str(repo), "--print-scenario")
@@ -264,6 +265,196 @@ def test_license_other_uses_license_name(tmp_path, library):
     (tmp_path / "README.md").write_text("---\nlicense: other\nlicense_name: llama3\nlicense_link: LICENSE\n---\n")
     gathering, _, _ = build_scenario(tmp_path, library=library)
     assert gathering.components[gathering.target].license == "llama3"
+
+
+# ---------------------------------------------------------------- unreadable licenses are unknown terms
+
+
+def test_an_unknown_license_id_on_the_card_is_unknown_never_allowed(library):
+    repo = FIXTURES / "card-unknown-license"
+    done = licet("scan", str(repo))
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "UNKNOWN" in done.stdout.splitlines()[0]
+    assert "unreadable license at" in done.stdout and "README.md:2:10" in done.stdout
+    report = scan(repo, library=library)
+    note = next(n for n in report.notes if n.rule == "unknown-license")
+    assert "'acme-research-eula'" in note.message and note.origin.line == 2 and note.level == "warning"
+    assert "release-license" not in report.scenario["use"]
+    assert report.scenario["components"][report.target]["license"] == "NOASSERTION"
+
+
+def test_a_license_list_keeps_the_ids_it_can_read(library):
+    report = scan(FIXTURES / "card-license-list", library=library)
+    notes = [n for n in report.notes if n.rule == "unknown-license"]
+    assert len(notes) == 1 and "'acme-research-eula'" in notes[0].message and notes[0].origin.line == 4
+    assert report.component(report.target).license_origins["CC-BY-NC-4.0"].line == 3
+    # the unknown terms stay: dropping the commercial use does not make it allowed
+    assert [f.then for f in report.verdict.fixes if f.kind == "fact"] in ([], ["unknown"])
+    assert all(f.then != "allowed" for f in report.verdict.fixes)
+    markdown = render_scan(report, "markdown")
+    assert "declared at `" in markdown and "README.md:3:5" in markdown
+
+
+def test_a_license_list_is_all_of_them_not_a_release_license_choice(tmp_path, library):
+    (tmp_path / "README.md").write_text("---\nlicense:\n  - mit\n  - apache-2.0\n---\n")
+    gathering, scenario, _ = build_scenario(tmp_path, library=library)
+    target = gathering.components[gathering.target]
+    assert target.license == "MIT AND Apache-2.0"
+    assert scenario.use.release_license is None
+    (tmp_path / "README.md").write_text("---\nlicense: [mit]\n---\n")
+    gathering, scenario, _ = build_scenario(tmp_path, library=library)
+    assert scenario.use.release_license == "MIT"  # one license is the release license, as before
+
+
+def test_other_in_a_license_list_is_the_license_name(tmp_path, library):
+    (tmp_path / "README.md").write_text("---\nlicense: [apache-2.0, other]\nlicense_name: llama3\n---\n")
+    gathering, _, _ = build_scenario(tmp_path, library=library)
+    assert gathering.components[gathering.target].license == "Apache-2.0 AND llama3"
+
+
+def test_unreadable_terms_inside_an_expression_are_replaced_in_place(tmp_path, library):
+    (tmp_path / "README.md").write_text("---\nlicense: mit\n---\n")
+    gathering, _, _ = build_scenario(tmp_path, library=library)
+    read = gathering.license_text
+    assert read("mit and acme-eula", "x", None, "t") == "MIT AND NOASSERTION"
+    assert read("(LGPL-2.0-only OR LicenseRef-3)", "x", None, "t") == "(LGPL-2.0-only OR NOASSERTION)"
+    assert read("GPL-2.0+ WITH classpath-exception-2.0", "x", None, "t") == "GPL-2.0-or-later WITH Classpath-exception-2.0"
+    assert read("GPL-2.0-only WITH acme-exception", "x", None, "t") == "NOASSERTION"
+    assert read("MIT AND (", "x", None, "t") == "NOASSERTION"
+    assert read("Apache License, Version 2.0", "x", None, "t") == "NOASSERTION"
+    assert {"acme-eula", "LicenseRef-3", "acme-exception"} <= {
+        word.strip("',") for n in gathering.notes if n.rule == "unknown-license" for word in n.message.split()}
+
+
+def test_an_unreadable_project_license_is_unknown(tmp_path, library):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "acme"\nversion = "1"\nlicense = "Acme-EULA"\n'
+                                             '[tool.licet.python]\nenabled = false\n')
+    report = scan(tmp_path, library=library)
+    assert report.verdict.verdict == "unknown"
+    assert report.component("acme").license == "NOASSERTION"
+    assert any(n.rule == "unknown-license" and n.origin.line == 4 for n in report.notes)
+
+
+def test_a_project_license_file_is_unknown_terms_not_no_license(tmp_path, library):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "acme"\nversion = "1"\nlicense = {file = "LICENSE"}\n'
+                                             '[tool.licet.python]\nenabled = false\n')
+    report = scan(tmp_path, library=library)
+    assert report.verdict.verdict == "unknown"
+    note = next(n for n in report.notes if n.rule == "unknown-license")
+    assert "'LICENSE'" in note.message and note.origin.line == 4
+
+
+def test_an_unreadable_license_expression_in_python_metadata_keeps_the_known_part(tmp_path, library):
+    site = tmp_path / "site"
+    info = site / "acme_lib-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.4\nName: acme-lib\nVersion: 1.0\nLicense-Expression: MIT AND LicenseRef-Acme\n")
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "acme"\nversion = "1"\nlicense = "MIT"\ndependencies = ["acme-lib"]\n'
+                                             '[tool.licet.python]\nenvironment = "site"\n')
+    report = scan(tmp_path, library=library)
+    assert report.component("acme-lib").license == "MIT AND NOASSERTION"
+    assert report.verdict.verdict == "unknown"
+
+
+def test_an_unreadable_cyclonedx_license_entry_is_unknown_and_the_others_kept(tmp_path, library):
+    bom = json.loads((FIXTURES / "cyclonedx-unreached" / "bom.cdx.json").read_text())
+    bom["components"][0]["licenses"] = [{"license": {"id": "MIT"}}, {"license": {"name": "Acme Commercial License v2"}}]
+    (tmp_path / "bom.cdx.json").write_text(json.dumps(bom, indent=2))
+    report = scan(tmp_path, library=library)
+    assert report.component("library-a").license == "MIT AND NOASSERTION"
+    assert any(n.rule == "unknown-license" and "Acme Commercial License v2" in n.message for n in report.notes)
+    assert report.verdict.verdict == "unknown"
+
+
+# ---------------------------------------------------------------- SBOMs: every component is checked
+
+
+def test_sbom_components_the_root_does_not_reach_are_checked(library):
+    report = scan(FIXTURES / "cyclonedx-unreached", library=library)
+    note = next(n for n in report.notes if n.rule == "sbom-unreached")
+    assert note.message.startswith("1 component of ") and "not reached from metadata.component" in note.message
+    assert "checked as parts of the deliverable" in note.message
+    assert report.verdict.conflicts[0].clauses[0].component == "library-a"
+
+
+def test_sbom_scope_reachable_checks_only_what_the_root_reaches(tmp_path, library):
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "cyclonedx-unreached", repo)
+    (repo / "licet.yaml").write_text('sbom-scope: reachable\n')
+    report = scan(repo, library=library)
+    assert report.verdict.verdict == "allowed"
+    assert "library-a" not in report.scenario["components"]
+    assert any(n.rule == "sbom-unreached" and "left out (sbom-scope = reachable)" in n.message for n in report.notes)
+    (repo / "licet.yaml").write_text('sbom-scope: some\n')
+    done = licet("scan", str(repo))
+    assert done.returncode == 2 and "licet.yaml:1" in done.stderr and "sbom-scope" in done.stderr
+
+
+def test_a_bom_without_metadata_component_checks_every_component(tmp_path, library):
+    # the dependency example, which has no metadata.component at all
+    bom = json.loads((FIXTURES / "cyclonedx-unreached" / "bom.cdx.json").read_text())
+    del bom["metadata"]
+    bom["dependencies"] = [d for d in bom["dependencies"] if d["ref"] != "acme-app"]
+    (tmp_path / "valid-dependency-1.6.json").write_text(json.dumps(bom, indent=2))
+    (tmp_path / "licet.yaml").write_text("license: Apache-2.0\n")
+    report = scan(tmp_path / "valid-dependency-1.6.json", library=library)
+    assert report.target == "valid-dependency-1.6.json"
+    target = report.scenario["components"][report.target]
+    assert target["includes"] == ["library-a", "library-b"]  # library-c is reached through library-b
+    assert report.verdict.verdict == "forbidden"  # library-a is GPL-3.0-only, the deliverable Apache-2.0
+    # a dependency stated by an element that is not a component marks it as a dependency
+    bom["dependencies"].append({"ref": "some-service", "dependsOn": ["library-a"]})
+    (tmp_path / "valid-dependency-1.6.json").write_text(json.dumps(bom, indent=2))
+    report = scan(tmp_path / "valid-dependency-1.6.json", library=library)
+    assert report.scenario["components"][report.target]["depends-on"] == ["library-a"]
+
+
+def test_a_bom_without_metadata_component_joins_the_card_target(tmp_path, library):
+    shutil.copy(FIXTURES / "cyclonedx-no-root" / "bom.cdx.json", tmp_path / "bom.cdx.json")
+    (tmp_path / "README.md").write_text("---\nlicense: apache-2.0\npipeline_tag: text-to-image\n---\n")
+    report = scan(tmp_path, library=library)
+    assert report.target == tmp_path.name
+    assert "stable-diffusion" in report.scenario["components"][report.target]["includes"]
+
+
+def test_sbom_cycles_are_broken_deterministically_and_everything_is_checked(tmp_path, library):
+    first = scan(FIXTURES / "cyclonedx-cycle", library=library)
+    again = scan(FIXTURES / "cyclonedx-cycle", library=library)
+    notes = [n.message for n in first.notes if n.rule == "dependency-cycle"]
+    assert notes == [n.message for n in again.notes if n.rule == "dependency-cycle"]
+    assert "'library-c' depends-on 'library-b'" in notes[0]
+    assert set(first.scenario["components"]) == {"acme-app", "library-a", "library-b", "library-c"}
+    # an SPDX document with a cycle: numpy depends back on doc-search
+    spdx = json.loads((FIXTURES / "spdx-pipeline" / "pipeline.spdx.json").read_text())
+    spdx["relationships"].append({"spdxElementId": "SPDXRef-Package-pypi-numpy", "relationshipType": "DEPENDS_ON",
+                                  "relatedSpdxElement": "SPDXRef-Package-doc-search"})
+    (tmp_path / "pipeline.spdx.json").write_text(json.dumps(spdx, indent=2))
+    report = scan(tmp_path, library=library)
+    assert report.verdict.verdict == EXPECTED["spdx-pipeline"]["verdict"]
+    assert any(n.rule == "dependency-cycle" and "'numpy' depends-on 'doc-search'" in n.message for n in report.notes)
+
+
+def test_spdx_packages_marked_only_as_build_tools_are_left_out(tmp_path, library):
+    spdx = json.loads((FIXTURES / "spdx-pipeline" / "pipeline.spdx.json").read_text())
+    spdx["packages"].append({"SPDXID": "SPDXRef-Package-gcc", "name": "gcc", "versionInfo": "13.2", "downloadLocation": "NOASSERTION",
+                             "filesAnalyzed": False, "licenseConcluded": "GPL-3.0-or-later", "copyrightText": "NOASSERTION"})
+    spdx["relationships"].append({"spdxElementId": "SPDXRef-Package-gcc", "relationshipType": "BUILD_TOOL_OF",
+                                  "relatedSpdxElement": "SPDXRef-Package-doc-search"})
+    (tmp_path / "pipeline.spdx.json").write_text(json.dumps(spdx, indent=2))
+    report = scan(tmp_path, library=library)
+    assert "gcc" not in report.scenario["components"]
+    assert any(n.rule == "not-shipped" and "'gcc'" in n.message for n in report.notes)
+    assert report.verdict.verdict == EXPECTED["spdx-pipeline"]["verdict"]
+
+
+def test_spdx_document_describing_a_file_first_uses_its_described_package(library):
+    report = scan(FIXTURES / "spdx-spec-example", library=library)
+    note = next(n for n in report.notes if n.rule == "sbom-root")
+    assert "SPDXRef-File" in note.message and "SPDXRef-Package" in note.message
+    unreached = next(n for n in report.notes if n.rule == "sbom-unreached")
+    assert unreached.message.startswith("2 components of ")
+    sarif = scan_sarif(report)
+    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(sarif)
 
 
 # ---------------------------------------------------------------- Python metadata

@@ -16,17 +16,38 @@ from ..location import Location
 from ..repo.scan import ScanReport
 from ..verdict import ClauseRef, Conflict, FactRef, Fix
 from ..version import __version__
-from .text import depends_lines, ways_out_lines
 from ..wording import HEADLINES, outcomes_text, path_text, waiver_scope
+from .text import depends_lines, ways_out_lines
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/licet-dev/licet"
 UNKNOWN_TERMS = "(none: terms unknown)"
+UNREADABLE_RULE = "unknown-license"
 
 
 def _declared_at(report: ScanReport, component: str) -> Location | None:
     found = report.component(component)
     return found.origin if found is not None else None
+
+
+def _unreadable_at(report: ScanReport, component: str) -> list[Location]:
+    """Where the parts of a component's license licet could not read were
+    written (the `unknown-license` notes): what a finding on the fallback
+    license (terms unknown) on it comes from."""
+    return [n.origin for n in report.notes if n.rule == UNREADABLE_RULE and n.component == component and n.origin is not None]
+
+
+def _clause_at(report: ScanReport, ref: ClauseRef) -> Location | None:
+    """Where the license a clause belongs to was declared: for unknown terms
+    that stand for an id licet could not read, the line of that id."""
+    if ref.license == report.unknown_terms:
+        unreadable = _unreadable_at(report, ref.component)
+        if unreadable:
+            return unreadable[0]
+    found = report.component(ref.component)
+    if found is not None and found.license_origins and ref.license in found.license_origins:
+        return found.license_origins[ref.license]
+    return _declared_at(report, ref.component)
 
 
 def _fact_line(fact: FactRef) -> str:
@@ -79,6 +100,11 @@ def render_scan_text(report: ScanReport) -> str:
             out.append(f"  - {ref.license} § {ref.section} ({ref.clause})" + (f' "{ref.quote}"' if ref.quote else ""))
             if ref.text:
                 out.append(f"      {ref.text}")
+            unreadable = _unreadable_at(report, name) if ref.license == report.unknown_terms else []
+            for origin in dict.fromkeys(unreadable):
+                out.append(f"      unreadable license at {origin}")
+            if not unreadable and found is not None and found.license_origins and ref.license in found.license_origins:
+                out.append(f"      {ref.license} declared at {found.license_origins[ref.license]}")
             for fact in conflict.fact_refs:
                 out.append(f"      with: {_fact_line(fact)}")
             for assumption in conflict.assumptions:
@@ -197,7 +223,7 @@ def scan_sarif(report: ScanReport) -> dict[str, Any]:
                     f"({path_text(ref.path, ref.via)})" + (f" and collides with: {facts}" if facts else "")
                     + (f" if {conditions}" if conditions else "") + f". Rule: {_rule_at(ref)}")
             result: dict[str, Any] = {"ruleId": rule_id, "ruleIndex": index, "level": level, "message": {"text": text}}
-            location = _sarif_location(_declared_at(report, ref.component)) or _sarif_location(_declared_at(report, report.target))
+            location = _sarif_location(_clause_at(report, ref)) or _sarif_location(_declared_at(report, report.target))
             if location is not None:
                 result["locations"] = [location]
             if related:
@@ -247,7 +273,7 @@ def render_scan_markdown(report: ScanReport) -> str:
         out.append("")
         for conflict in verdict.conflicts:
             for ref in conflict.clauses:
-                where = _declared_at(report, ref.component)
+                where = _clause_at(report, ref)
                 facts = _facts_text(conflict)
                 line = (f"- **{_cell(ref.license)} § {_cell(ref.section)}** (`{ref.clause}`) reaches `{ref.component}`"
                         + (f" (declared at `{where}`)" if where else "") + f": {_cell(path_text(ref.path, ref.via))}")

@@ -8,6 +8,12 @@ disk (the policy's card folders, then the local Hugging Face cache), the
 registry in rules/registry/huggingface.yaml, and with `online` the Hub API. An
 id that resolves nowhere becomes a component with no license, and a note says so.
 
+A card's `license:` may be a list: every license in it applies to the work
+(AND), each read at its own line; an id licet cannot read is the library's
+fallback license (terms unknown) in its place, with a note at that line, and the ids it can
+read are still checked (`Gathering.license_text`). That holds for the
+repository's own card too: an unreadable license is never "no license".
+
 huggingface_hub is imported only where it is needed (the local cache, the Hub
 API), so reading a card does not load it.
 """
@@ -96,14 +102,36 @@ class Card:
         return self._at(position) if position else self.key_origin(key)
 
     def license(self) -> tuple[str | None, Location]:
-        """The declared license: `license`, or `license_name` when it is `other`."""
+        """The declared license as written, for display: `license` (a list
+        joined with AND), or `license_name` when it is `other`."""
+        items, origin = self.licenses()
+        if not items:
+            return None, origin
+        if len(items) == 1:
+            return items[0][0], origin
+        return " AND ".join(f"({text})" if " " in text.strip() else text for text, _ in items), origin
+
+    def licenses(self) -> tuple[list[tuple[str, Location]], Location]:
+        """Each license the card declares, at its own line, and where the key is.
+
+        `license` is one id or a list; a list means all its licenses apply to
+        the work together (AND), never a choice. An entry `other` stands for
+        `license_name` when the card gives one (as huggingface_hub reads it)."""
         value = self.data.get("license")
-        if isinstance(value, list):
-            value = " AND ".join(str(v) for v in value)
         name = self.data.get("license_name")
-        if (value is None or str(value).lower() == "other") and name:
-            return str(name), self.key_origin("license_name")
-        return (str(value) if value is not None else None), self.key_origin("license")
+        key = "license"
+        if value is None or (isinstance(value, str) and value.lower() == "other" and name):
+            if not name:
+                return [], self.key_origin("license")
+            return [(str(name), self.item_origin("license_name", str(name)))], self.key_origin("license_name")
+        entries = [str(v) for v in value if v is not None] if isinstance(value, list) else [str(value)]
+        items: list[tuple[str, Location]] = []
+        for entry in entries:
+            if entry.lower() == "other" and name:
+                items.append((str(name), self.item_origin("license_name", str(name))))
+            else:
+                items.append((entry, self.item_origin(key, entry)))
+        return items, self.key_origin(key)
 
 
 def has_front_matter(text: str) -> bool:
@@ -198,7 +226,7 @@ class CardReader:
         declared, origin = card.license()
         component = FoundComponent(name=name, kind=kind or card.kind, declared=declared, origin=origin, resolved_by="card")
         if declared is not None:
-            component.license = self.g.license_text(declared, name, origin, "the card's license")
+            component.license = self.g.license_list(card.licenses()[0], name, "the card's license", component)
         else:
             self.g.note("warning", "missing-license", f"'{name}': the card declares no license", name, origin,
                         hint="add `license:` to the card's front matter")
@@ -282,7 +310,8 @@ class CardReader:
         where: Location | None = in_card if card.text else origin  # a Hub answer has no lines
         component = FoundComponent(name=repo_id, kind=kind, declared=declared, resolved_by=how, origin=where, evidence=card.display)
         if declared is not None:
-            component.license = self.g.license_text(declared, repo_id, where, "its card's license")
+            items = card.licenses()[0] if card.text else [(text, where) for text, _ in card.licenses()[0]]
+            component.license = self.g.license_list(items, repo_id, "its card's license", component)
         else:
             self.g.note("warning", "missing-license", f"'{repo_id}': its card declares no license; its terms are treated as unknown",
                         repo_id, where)

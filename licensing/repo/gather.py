@@ -5,10 +5,45 @@ Every reader (cards, Python metadata, SBOMs) adds `Found` components to one
 `Gathering`; `licensing.repo.scan` turns it into a scenario whose source map
 points each key at the file and line it came from. Places in files are
 `licensing.location.Location`s, as everywhere else in licet.
+
+A scan never drops what it read. A license licet cannot read is *unknown
+terms*, never "no license":
+
+- `Gathering.license_text` reads a declared expression term by term. Every id
+  (or `id WITH exception`) the library knows is kept, under its canonical id;
+  every term it cannot read is replaced, in place, by the library's fallback
+  license (the one marked `fallback yes` in rules/: terms unknown), with an
+  `unknown-license` note naming the term and the file line that wrote it.
+  `A AND acme-eula` becomes `A AND <fallback>`: A is still checked, and
+  nothing that depends on the component can be `allowed`. An expression that
+  does not even parse becomes the fallback as a whole. In an `OR`, the
+  unreadable term is one option among others, as the licensor offered it:
+  licet may choose a known one and reports that choice. The result always
+  parses, so it is never `None`. Rules without a fallback license cannot say
+  "unknown", so an unreadable license is then a scan error.
+- This holds for the target too. A target *without* a license means "mine, to
+  be released under whatever works"; a target whose license cannot be read
+  carries the fallback, exactly as a card's `license: other` does, so the
+  answer is `unknown` and the finding on the fallback points at the line of the
+  unreadable id (the `unknown-license` note's origin). Keeping the unknown terms on the component that declared them (rather than
+  on an extra `<target>-license-<id>` component) means no "leave out" fix can
+  make them disappear: a license that applies to your own work cannot be left
+  out.
+- `Gathering.license_list` reads a license *list* (a Hugging Face card's
+  `license: [a, b]`, a CycloneDX `licenses` array): every entry applies, so the
+  entries are joined with `AND`, each read by `license_text` at its own line.
+  A list is never a choice of release license: `use.release-license` is only
+  set from a target whose license is one id (`licensing.repo.scan`).
+
+`break_cycles` keeps the scenario a graph: relations that close a cycle
+(common in npm and Go SBOMs) are left out, deterministically, with a note,
+and every component on the cycle is still checked.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -18,7 +53,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..errors import LicetError
 from ..library import Library
 from ..location import Location
-from .policy import LoadedPolicy
+from .policy import LoadedPolicy, ScanError
 from .registry import Registry, load_registry
 
 
@@ -47,6 +82,7 @@ class FoundComponent(BaseModel):
     resolved_by: str = "none"  # card, override, registry, card folder, hf cache, hub api, License-Expression, …
     origin: Location | None = None  # where the license (or the component) was declared
     evidence: str | None = None  # e.g. the registry entry's source
+    license_origins: dict[str, Location] | None = None  # license id → where a license list wrote it, when not at `origin`
     relations: dict[str, list[str]] = Field(default_factory=dict)
 
 
@@ -96,23 +132,193 @@ class Gathering:
              origin: Location | None = None, hint: str | None = None) -> None:
         self.notes.append(ScanNote(level=level, rule=rule, message=message, component=component, origin=origin, hint=hint))
 
-    def license_text(self, declared: str, component: str, origin: Location | None, what: str) -> str | None:
-        """`declared` if the library can read it as a license expression; else
-        None and a note saying so (the component is then treated as declaring
-        no license, which no answer can call allowed)."""
+    @property
+    def unknown_terms(self) -> str:
+        """The license id for terms nobody knows: the library's fallback."""
+        if self.library.fallback is None:
+            raise ScanError("the rules mark no license `fallback yes`, so licet cannot say that a license it cannot read has unknown terms",
+                            code="licet.scan.no-fallback", hint="add a fallback license to the rules, as the shipped rules have")
+        return self.library.fallback
+
+    def license_text(self, declared: str, component: str, origin: Location | None, what: str) -> str:
+        """`declared` as an expression the library reads, ids canonical. Each
+        term the library cannot read becomes the fallback license (terms
+        unknown) in its place, with a note naming it at `origin`; an
+        expression that does not parse at all becomes the fallback. Never
+        None: an unreadable license is unknown terms, not "no license"."""
         try:
             self.library.parse_expression(declared)
-        except LicetError as err:
-            self.note(
-                "warning",
-                "unknown-license",
-                f"'{component}': {what} '{declared}' is not a license licet knows ({err.message}); its terms are treated as unknown",
-                component,
-                origin,
-                hint=(err.hint + "; " if err.hint else "") + "add an override in the policy if you know the license",
-            )
+        except LicetError:
+            pass
+        else:
+            return self._normalized(declared) or self.canonical(declared)
+        tokens = _tokens(declared)
+        if tokens is None:
+            self._unreadable(declared, declared, component, origin, what, "it does not read as a license expression")
+            return self.unknown_terms
+        out: list[str] = []
+        for kind, text in tokens:
+            if kind != "term":
+                out.append(text)
+                continue
+            try:
+                self.library.parse_expression(text)
+            except LicetError as err:
+                self._unreadable(declared, text, component, origin, what, err.message, err.hint)
+                out.append(self.unknown_terms)
+            else:
+                out.append(self._term(text))
+        result = _joined(out)
+        try:
+            self.library.parse_expression(result)
+        except LicetError:  # pragma: no cover - every term was checked; kept as a guard
+            return self.unknown_terms
+        return result
+
+    def license_list(self, items: Sequence[tuple[str, Location | None]], component: str, what: str,
+                     found: FoundComponent | None = None) -> str | None:
+        """Licenses that all apply (a card's `license:` list, a BOM's
+        `licenses`): each read by `license_text` at its own place, joined with
+        AND. None when the list is empty. With `found`, each id read is
+        recorded in its `license_origins` at the place its entry was written."""
+        parts = []
+        for text, origin in items:
+            part = self.license_text(text, component, origin, what)
+            parts.append(part)
+            if found is not None and origin is not None and len(items) > 1:
+                for option in self.library.parse_expression(part).options:
+                    for license_id, _ in option.terms:
+                        if license_id != self.library.fallback:
+                            found.license_origins = found.license_origins or {}
+                            found.license_origins.setdefault(license_id, origin)
+        parts = list(dict.fromkeys(parts))
+        if not parts:
             return None
-        return self.canonical(declared)
+        if len(parts) == 1:
+            return parts[0]
+        return " AND ".join(f"({p})" if _has_operator(p, "OR") else p for p in parts)
+
+    def _unreadable(self, declared: str, term: str, component: str, origin: Location | None, what: str, reason: str,
+                    hint: str | None = None) -> None:
+        named = f"'{declared}'" if term == declared else f"'{declared}' names '{term}', which"
+        self.note(
+            "warning",
+            "unknown-license",
+            f"'{component}': {what} {named} is not a license licet knows ({reason}); its terms are treated as unknown "
+            f"({self.unknown_terms})",
+            component,
+            origin,
+            hint=(hint + "; " if hint else "") + "add an override in the policy if you know the license",
+        )
+
+    def _term(self, text: str) -> str:
+        """One term (`id` or `id WITH exception`) with canonical ids."""
+        words = text.split()
+        upper = [w.upper() for w in words]
+        if "WITH" in upper:
+            at = upper.index("WITH")
+            left, right = " ".join(words[:at]), " ".join(words[at + 1:])
+            return f"{self.library.canonical_id(left) or left} WITH {self.library.canonical_id(right) or right}"
+        return self.library.canonical_id(text) or text
+
+    def _normalized(self, declared: str) -> str | None:
+        """A readable expression with canonical ids, or None if it cannot be tokenised."""
+        tokens = _tokens(declared)
+        if tokens is None:
+            return None
+        result = _joined([self._term(text) if kind == "term" else text for kind, text in tokens])
+        try:
+            self.library.parse_expression(result)
+        except LicetError:
+            return None
+        return result
+
+    # ------------------------------------------------------------ the graph
+
+    def reach(self, start: str) -> set[str]:
+        """The components reached from `start` through any relation (itself included)."""
+        seen = {start}
+        stack = [start]
+        while stack:
+            current = self.components.get(stack.pop())
+            if current is None:
+                continue
+            for targets in current.relations.values():
+                for other in targets:
+                    if other not in seen and other in self.components:
+                        seen.add(other)
+                        stack.append(other)
+        return seen
+
+    def remove(self, names: set[str]) -> None:
+        """Leave components out, and every relation to them."""
+        for name in names:
+            self.components.pop(name, None)
+        for component in self.components.values():
+            for relation in list(component.relations):
+                kept = [t for t in component.relations[relation] if t not in names]
+                if kept:
+                    component.relations[relation] = kept
+                else:
+                    del component.relations[relation]
+
+    def break_cycles(self) -> None:
+        """Leave out the relations that close a cycle, so the scenario is a graph.
+
+        Depth-first from the target, then from every other component in the
+        order found; a relation to a component still on the path closes a
+        cycle and is left out. The order is the order of the files, so the
+        same repository always loses the same relations. Every component stays
+        and is reached as before; one note per file lists what was left out."""
+        state: dict[str, int] = {}  # 1: on the current path, 2: done
+        dropped: list[tuple[str, str, str]] = []
+        starts = ([self.target] if self.target in self.components else []) + list(self.components)
+        for start in starts:
+            if start is None or start in state:
+                continue
+            state[start] = 1
+            stack: list[tuple[str, list[tuple[str, str]]]] = [(start, self._edges(start))]
+            while stack:
+                name, edges = stack[-1]
+                if not edges:
+                    stack.pop()
+                    state[name] = 2
+                    continue
+                relation, other = edges.pop(0)
+                if other not in self.components:
+                    continue
+                if state.get(other) == 1:
+                    dropped.append((name, relation, other))
+                    continue
+                if other not in state:
+                    state[other] = 1
+                    stack.append((other, self._edges(other)))
+        if not dropped:
+            return
+        for name, relation, other in dropped:
+            targets = self.components[name].relations[relation]
+            targets.remove(other)
+            if not targets:
+                del self.components[name].relations[relation]
+        by_file: dict[str, list[tuple[str, str, str]]] = {}
+        for edge in dropped:
+            origin = self.components[edge[0]].origin
+            by_file.setdefault(origin.file if origin is not None else "", []).append(edge)
+        for file, left_out in by_file.items():
+            shown = ", ".join(f"'{a}' {r} '{b}'" for a, r, b in left_out[:5]) + (f" and {len(left_out) - 5} more" if len(left_out) > 5 else "")
+            first = self.components[left_out[0][0]]
+            self.note(
+                "note",
+                "dependency-cycle",
+                f"{file or 'the scan'}: {len(left_out)} relation{'s' if len(left_out) != 1 else ''} closed a cycle and "
+                f"{'were' if len(left_out) != 1 else 'was'} left out so the components form a graph ({shown}); "
+                "every component on the cycle is still checked",
+                first.name,
+                first.origin,
+            )
+
+    def _edges(self, name: str) -> list[tuple[str, str]]:
+        return [(relation, other) for relation, targets in self.components[name].relations.items() for other in targets]
 
     def canonical(self, expression: str | None) -> str:
         """The expression with ids for aliases, for display."""
@@ -120,3 +326,63 @@ class Gathering:
             return self.library.fallback or "no license"
         canonical = self.library.canonical_id(expression.strip())
         return canonical or expression
+
+
+# ---------------------------------------------------------------- expressions, term by term
+
+_TOKEN = re.compile(r"\(|\)|[^\s()]+")
+_OPERATORS = {"AND", "OR"}
+
+
+def _tokens(text: str) -> list[tuple[str, str]] | None:
+    """An SPDX-style expression as ('(' | ')' | 'op' | 'term', text) tokens, a
+    term being the words between operators and parentheses (`Acme License
+    2.0`, `A WITH E`); None when the structure is
+    not an expression (unbalanced parentheses, an operator with no operand)."""
+    out: list[tuple[str, str]] = []
+    words: list[str] = []
+    depth = 0
+    expect_operand = True
+
+    def flush() -> bool:
+        nonlocal expect_operand
+        if not words:
+            return True
+        upper = [w.upper() for w in words]
+        if upper[0] == "WITH" or upper[-1] == "WITH" or upper.count("WITH") > 1 or not expect_operand:
+            return False
+        out.append(("term", " ".join(words)))
+        words.clear()
+        expect_operand = False
+        return True
+
+    for word in _TOKEN.findall(text):
+        upper = word.upper()
+        if word == "(":
+            if words or not expect_operand:
+                return None
+            out.append(("(", "("))
+            depth += 1
+        elif word == ")":
+            if not flush() or expect_operand or depth == 0:
+                return None
+            out.append((")", ")"))
+            depth -= 1
+        elif upper in _OPERATORS:
+            if not flush() or expect_operand:
+                return None
+            out.append(("op", upper))
+            expect_operand = True
+        else:
+            words.append(word)
+    if not flush() or expect_operand or depth != 0:
+        return None
+    return out
+
+
+def _joined(parts: list[str]) -> str:
+    return " ".join(parts).replace("( ", "(").replace(" )", ")")
+
+
+def _has_operator(expression: str, operator: str) -> bool:
+    return any(kind == "op" and text == operator for kind, text in (_tokens(expression) or []))

@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -84,6 +84,9 @@ class Policy(_Model):
     python: PythonSettings = PythonSettings()
     cards: tuple[str, ...] = ()
     sbom: tuple[str, ...] | None = None
+    # all: every component of an SBOM is part of the deliverable (those its root
+    # does not reach are attached to it); reachable: only what the root reaches
+    sbom_scope: Literal["all", "reachable"] = Field(default="all", alias="sbom-scope")
     overrides: dict[str, Override] = Field(default_factory=dict)
     waivers: tuple[Waiver, ...] = ()
 
@@ -217,7 +220,9 @@ def _policy_hint(path: tuple[str, ...]) -> str:
         return "an override is `\"<component>\": {license: <id>, reason: \"...\"}`"
     if path[:1] == ("use",):
         return "use has actions (run, modify, distribute, serve), commercial, purposes and facts"
-    return ("the policy has name, kind, license, use, assume, bundle, python, cards, sbom, overrides, waivers; "
+    if path[:1] == ("sbom-scope",):
+        return "sbom-scope is \"all\" (the default: every component of an SBOM is checked) or \"reachable\""
+    return ("the policy has name, kind, license, use, assume, bundle, python, cards, sbom, sbom-scope, overrides, waivers; "
             "`licet init` writes a commented starter")
 
 

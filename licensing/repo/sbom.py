@@ -7,11 +7,35 @@ our relations: dependencies are `depends-on`; nested or contained components
 are `includes`; pedigree ancestors, DESCENDANT_OF and VARIANT_OF are
 `derived-from`; a model card's datasets are `trained-on`. Build, test and
 development dependencies are not part of what ships and are left out.
+
+An SBOM's components are all part of the deliverable (policy `sbom-scope`,
+default `all`). The root is `metadata.component` (CycloneDX) or the first
+package the document DESCRIBES (SPDX; a described file is not a package, so
+the first described package is the root). Components the root does not reach
+through the mapped relations are attached to it, each at the top of what it
+reaches itself (so the relations between them keep their meaning): with
+`depends-on` when the BOM states a dependency on it from an element licet does
+not model as a component (a CycloneDX `dependencies` entry whose ref is a
+service or is missing from the BOM, an SPDX DEPENDS_ON from a file or the
+document), else with `includes`; a note says how many. A BOM with no root (no
+`metadata.component`, or an SPDX document that describes no package) gets a
+synthetic target named after the policy's `name`, else the file, and every
+top-level component is attached to it the same way. With
+`sbom-scope = "reachable"` components the root does not reach are left out,
+with a note. SPDX packages that the document marks only as build, test or
+development dependencies are left out, with a note. Cycles in a BOM's
+dependency graph are broken later, for the whole scan
+(`Gathering.break_cycles`).
+
+A license entry licet cannot read is the library's fallback license (terms
+unknown) in its place, never dropped: a CycloneDX `licenses` array is read entry by entry and
+joined with AND; an SPDX expression term by term (`Gathering.license_text`).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -60,10 +84,31 @@ def sbom_format(text: str) -> str | None:
 
 
 def _line_of(text: str, needle: str) -> int | None:
+    """The first line holding `needle` (`"key": "value"`), however the JSON
+    spaces its colons."""
+    wanted = _KEY_COLON.sub('": ', needle)
     for number, line in enumerate(text.splitlines(), 1):
-        if needle in line:
+        if wanted in _KEY_COLON.sub('": ', line):
             return number
     return None
+
+
+_KEY_COLON = re.compile(r'"\s*:\s*')
+
+
+def _line_within(text: str, start: int | None, needle: str, boundary: str) -> int | None:
+    """The first line after `start` holding `needle`, before the next line
+    holding `boundary` (where the next element begins); else `start`."""
+    if start is None:
+        return None
+    lines = text.splitlines()
+    for number in range(start + 1, len(lines) + 1):
+        line = _KEY_COLON.sub('": ', lines[number - 1])
+        if needle in line:
+            return number
+        if boundary in line:
+            break
+    return start
 
 
 def _unique_name(name: str, version: str | None, key: str, names: dict[str, str]) -> str:
@@ -101,17 +146,17 @@ def read_cyclonedx(g: Gathering, path: Path, display: str, text: str, target: st
                         hint="validate it with `cyclonedx validate`") from None
 
     names: dict[str, str] = {}  # bom-ref → component name
+    added: list[str] = []  # the components this BOM added, in the order found
+    excluded: set[str] = set()
 
-    def licenses_of(component: Any) -> str | None:
+    def licenses_of(component: Any) -> list[str]:
         texts = []
         for item in component.licenses:
             if isinstance(item, LicenseExpression):
-                texts.append(item.value)
-            elif isinstance(item, DisjunctiveLicense):
+                texts.append(str(item.value))
+            elif isinstance(item, DisjunctiveLicense) and (item.id or item.name):
                 texts.append(str(item.id or item.name))
-        if len(texts) > 1:
-            return " AND ".join(f"({t})" for t in texts)
-        return texts[0] if texts else None
+        return texts
 
     def add(component: Any, is_root: bool) -> str:
         ref = component.bom_ref.value if component.bom_ref and component.bom_ref.value else component.name
@@ -121,18 +166,20 @@ def read_cyclonedx(g: Gathering, path: Path, display: str, text: str, target: st
         names[ref] = name
         line = _line_of(text, f'"bom-ref": "{ref}"') or _line_of(text, f'"name": "{component.name}"')
         origin = Location(file=display, line=line, column=1)
-        declared = licenses_of(component)
+        items = licenses_of(component)
+        license_origin = Location(file=display, line=_line_within(text, line, '"licenses"', '"bom-ref"'), column=1) if items else origin
+        declared = " AND ".join(f"({t})" if " " in t.strip() else t for t in items) if items else None
         kind = CDX_KINDS.get(component.type.value if component.type else "", "code")
         if name not in g.components:
-            found = g.add(FoundComponent(name=name, kind=kind, declared=declared, resolved_by="CycloneDX", origin=origin))
+            found = g.add(FoundComponent(name=name, kind=kind, declared=declared, resolved_by="CycloneDX", origin=license_origin))
+            added.append(name)
             override = g.policy.policy.overrides.get(name)
             if override is not None:
                 found.license, found.resolved_by, found.evidence = override.license, "override", override.reason
-            elif declared:
-                found.license = g.license_text(declared, name, origin, "the BOM's license")
+            elif items:
+                found.license = g.license_list([(t, license_origin) for t in items], name, "the BOM's license")
             else:
-                g.note("warning", "missing-license", f"'{name}': the BOM gives no license; its terms are treated as unknown", name, origin,
-                       hint="add licenses to the BOM component, or an override to the policy")
+                _missing_license(g, name, origin, is_root, "the BOM gives no license")
         for ancestor in (component.pedigree.ancestors if component.pedigree else []):
             g.relate(name, "derived-from", add(ancestor, False))
         for child in component.components:
@@ -143,15 +190,20 @@ def read_cyclonedx(g: Gathering, path: Path, display: str, text: str, target: st
     for component in bom.components:
         scope = getattr(component, "scope", None)
         if scope is not None and str(getattr(scope, "value", scope)) == "excluded":
+            if component.bom_ref and component.bom_ref.value:
+                excluded.add(component.bom_ref.value)
             continue
         add(component, False)
+    marked: dict[str, str] = {}  # components a non-component element of the BOM depends on
     for dependency in bom.dependencies:
         source = names.get(dependency.ref.value)
-        if source is None:
-            continue
         for other in dependency.dependencies:
-            if other.ref.value in names:
+            if other.ref.value not in names:
+                continue
+            if source is not None:
                 g.relate(source, "depends-on", names[other.ref.value])
+            elif dependency.ref.value not in excluded:
+                marked.setdefault(names[other.ref.value], "depends-on")
     # modelCard is not modelled by the library: read the datasets from the JSON
     for raw in _all_components(data):
         datasets = ((raw.get("modelCard") or {}).get("modelParameters") or {}).get("datasets") or []
@@ -164,14 +216,84 @@ def read_cyclonedx(g: Gathering, path: Path, display: str, text: str, target: st
             elif isinstance(dataset, dict) and dataset.get("name"):
                 name = str(dataset["name"])
                 line = _line_of(text, f'"name": "{name}"')
-                g.add(FoundComponent(name=name, kind="data", resolved_by="CycloneDX", origin=Location(file=display, line=line)))
-                g.note("warning", "missing-license", f"'{name}': a dataset of the model card with no license; its terms are treated as unknown",
-                       name, Location(file=display, line=line))
+                if name not in g.components:
+                    g.add(FoundComponent(name=name, kind="data", resolved_by="CycloneDX", origin=Location(file=display, line=line)))
+                    added.append(name)
+                    g.note("warning", "missing-license", f"'{name}': a dataset of the model card with no license; its terms are treated as unknown",
+                           name, Location(file=display, line=line))
                 g.relate(model, "trained-on", name)
     if root is None:
-        raise ScanError("the BOM has no metadata.component, so nothing says what the BOM describes", code="licet.scan.sbom", file=display,
-                        hint="set metadata.component to the application or model the BOM is for")
+        root = _synthetic_root(g, display, target, "CycloneDX", "the BOM has no metadata.component")
+        _attach_unreached(g, display, root, added, marked, "its root", force=True)
+    else:
+        metadata_line = _line_of(text, '"component"')
+        _attach_unreached(g, display, root, added, marked, "metadata.component", origin=Location(file=display, line=metadata_line, column=1))
     return root
+
+
+def _missing_license(g: Gathering, name: str, origin: Location, is_root: bool, said: str) -> None:
+    if is_root and g.policy.policy.license is None:
+        g.note("warning", "missing-license", f"'{name}': {said} for the component it describes; licet looks for a license to release it under",
+               name, origin, hint="state the outbound license with `license` in the policy, or add it to the SBOM")
+    elif not is_root:
+        g.note("warning", "missing-license", f"'{name}': {said}; its terms are treated as unknown", name, origin,
+               hint="add the license to the SBOM, or an override to the policy")
+
+
+def _synthetic_root(g: Gathering, display: str, target: str | None, resolved_by: str, why: str) -> str:
+    """The deliverable of an SBOM that names none: the scan's target if it has
+    one, else a component named after the policy's `name`, else the file."""
+    if target is not None:
+        g.note("note", "sbom-root", f"{display}: {why}; its components are checked as parts of '{target}'", target,
+               Location(file=display, line=1))
+        return target
+    name = g.policy.policy.name or Path(display).name
+    while name in g.components:
+        name = f"{name} ({Path(display).name})" if not name.endswith(")") else name + "'"
+    root = FoundComponent(name=name, kind=g.policy.policy.kind or "code", resolved_by=resolved_by, origin=Location(file=display, line=1, column=1))
+    g.components = {name: root, **g.components}  # the target first, as the other readers find it
+    g.note("note", "sbom-root", f"{display}: {why}; checked as one deliverable '{name}' made of its components", name,
+           Location(file=display, line=1, column=1), hint=None if g.policy.policy.name else "set `name` in the policy to name the deliverable")
+    return name
+
+
+def _attach_unreached(g: Gathering, display: str, root: str, added: list[str], marked: dict[str, str], what: str,
+                      origin: Location | None = None, force: bool = False) -> None:
+    """Attach the components of one SBOM that `root` does not reach, or leave
+    them out when the policy's sbom-scope is `reachable` (unless `force`: a
+    synthetic root reaches nothing by itself)."""
+    reached = g.reach(root)
+    unreached = [name for name in added if name not in reached and name != root]
+    if not unreached:
+        return
+    count = f"{len(unreached)} component{'s' if len(unreached) != 1 else ''} of {display}"
+    are = "are" if len(unreached) != 1 else "is"
+    if g.policy.policy.sbom_scope == "reachable" and not force:
+        g.remove(set(unreached))
+        g.note("note", "sbom-unreached", f"{count} {are} not reached from {what}; left out (sbom-scope = reachable): "
+               + _some(unreached), root, origin or Location(file=display, line=1, column=1))
+        return
+    inner = {other for name in unreached for targets in g.components[name].relations.values() for other in targets if other != name}
+    attached: dict[str, list[str]] = {}
+    for name in [n for n in unreached if n not in inner] + [n for n in unreached if n in inner]:
+        if name in reached:
+            continue
+        relation = marked.get(name, "includes")
+        g.relate(root, relation, name)
+        attached.setdefault(relation, []).append(name)
+        reached |= g.reach(name)
+    how = "; ".join(f"'{root}' {relation} {_some(names)}" for relation, names in attached.items())
+    if force:
+        message = f"{count} {are} checked as parts of the deliverable: {how}"
+    else:
+        message = f"{count} {are} not reached from {what}; checked as parts of the deliverable: {how}"
+    g.note("note", "sbom-unreached", message, root, origin or Location(file=display, line=1, column=1),
+           hint="set sbom-scope = \"reachable\" in the policy to check only what the root reaches")
+
+
+def _some(names: list[str], limit: int = 5) -> str:
+    shown = ", ".join(f"'{n}'" for n in names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 def _all_components(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -209,9 +331,18 @@ def read_spdx(g: Gathering, path: Path, display: str, text: str, target: str | N
         raise ScanError(f"not an SPDX document spdx-tools can read: {err}", code="licet.scan.sbom", file=display) from None
 
     names: dict[str, str] = {}
+    added: list[str] = []
+    packages = {package.spdx_id for package in document.packages}
     described = [str(r.related_spdx_element_id) for r in document.relationships
                  if r.relationship_type.name == "DESCRIBES" and r.spdx_element_id == "SPDXRef-DOCUMENT"]
-    root_id = described[0] if described else (document.packages[0].spdx_id if document.packages else None)
+    described_packages = [d for d in described if d in packages]
+    if described:
+        root_id = described_packages[0] if described_packages else None
+    else:
+        root_id = document.packages[0].spdx_id if document.packages else None
+    if described and described[0] not in packages and root_id is not None:
+        g.note("note", "sbom-root", f"{display}: the first element the document describes, {described[0]}, is not a package; "
+               f"checked from the first described package, {root_id}", origin=Location(file=display, line=_line_of(text, '"documentDescribes"') or 1))
     for package in document.packages:
         is_root = package.spdx_id == root_id
         name = target if (is_root and target) else _unique_name(package.name, package.version, package.spdx_id, names)
@@ -220,32 +351,53 @@ def read_spdx(g: Gathering, path: Path, display: str, text: str, target: str | N
         origin = Location(file=display, line=line, column=1)
         if name in g.components:
             continue
-        concluded, declared_value = package.license_concluded, package.license_declared
         chosen = None
-        for value in (concluded, declared_value):
+        for key, value in (("licenseConcluded", package.license_concluded), ("licenseDeclared", package.license_declared)):
             if value is not None and not isinstance(value, (SpdxNoAssertion, SpdxNone)):
                 chosen = str(value)
+                origin = Location(file=display, line=_line_within(text, line, f'"{key}"', '"SPDXID"'), column=1)
                 break
         found = g.add(FoundComponent(name=name, kind="code", declared=chosen, resolved_by="SPDX", origin=origin))
+        added.append(name)
         override = g.policy.policy.overrides.get(name)
         if override is not None:
             found.license, found.resolved_by, found.evidence = override.license, "override", override.reason
         elif chosen:
             found.license = g.license_text(chosen, name, origin, "the SPDX license")
         else:
-            g.note("warning", "missing-license", f"'{name}': the SPDX document asserts no license; its terms are treated as unknown",
-                   name, origin, hint="add an override to the policy with the license its files state")
+            _missing_license(g, name, origin, is_root, "the SPDX document asserts no license")
+    marked: dict[str, str] = {}
+    shipped: set[str] = set()
+    not_shipped: dict[str, str] = {}
     for relationship in document.relationships:
         kind = relationship.relationship_type.name
         left, right = str(relationship.spdx_element_id), str(relationship.related_spdx_element_id)
-        if kind in SPDX_NOT_SHIPPED or kind not in SPDX_RELATIONS:
+        if kind in SPDX_NOT_SHIPPED:
+            if left in names:
+                not_shipped.setdefault(names[left], kind)
+            continue
+        if kind not in SPDX_RELATIONS:
             continue
         relation, reverse = SPDX_RELATIONS[kind]
         if reverse:
             left, right = right, left
         if left in names and right in names:
             g.relate(names[left], relation, names[right])
-    if root_id is None or root_id not in names:
-        raise ScanError("the SPDX document describes no package", code="licet.scan.sbom", file=display,
-                        hint="add a DESCRIBES relationship from SPDXRef-DOCUMENT to the main package")
-    return names[root_id]
+            shipped.update((names[left], names[right]))
+        elif right in names and relation == "depends-on":
+            marked.setdefault(names[right], relation)  # a file or the document depends on it
+    left_out = [name for name in not_shipped if name not in shipped and name in added and name != (names.get(root_id) if root_id else None)]
+    if left_out:
+        g.remove(set(left_out))
+        added = [name for name in added if name not in left_out]
+        g.note("note", "not-shipped", f"{display}: {len(left_out)} package{'s' if len(left_out) != 1 else ''} marked only as build, test "
+               f"or development dependencies ({not_shipped[left_out[0]]}) {'are' if len(left_out) != 1 else 'is'} not part of what ships; "
+               f"not checked: {_some(left_out)}", origin=Location(file=display, line=1, column=1))
+    if root_id is None:
+        root = _synthetic_root(g, display, target, "SPDX", "the document describes no package")
+        _attach_unreached(g, display, root, added, marked, "its root", force=True)
+        return root
+    root = names[root_id]
+    _attach_unreached(g, display, root, added, marked, f"the package it describes ({root_id})",
+                      origin=Location(file=display, line=_line_of(text, f'"SPDXID": "{root_id}"'), column=1))
+    return root

@@ -6,6 +6,14 @@ component an SBOM describes. Upstream models and datasets, Python
 dependencies and SBOM components hang under it. The scenario's source map
 points every component's license at the file and line that declared it, so a
 conflict names the card line, the pyproject line or the lock-file entry.
+
+Nothing read is dropped: a license licet cannot read is the fallback license
+(terms unknown) on the component that declared it, the target included
+(`licensing.repo.gather`); every component of an SBOM is checked
+(`licensing.repo.sbom`); relations that close a cycle are left out with a note
+so the scenario is a graph (`Gathering.break_cycles`). The target's license
+becomes `use.release-license` only when it is one id licet can release under;
+a card's license list is all of its licenses (AND), never a choice of one.
 """
 
 from __future__ import annotations
@@ -43,6 +51,7 @@ class ScanReport(BaseModel):
     notes: list[ScanNote]
     scenario: dict[str, Any]
     verdict: Verdict
+    unknown_terms: str | None = None  # the license id that stands for terms nobody knows (the library's fallback)
 
     @property
     def exit_code(self) -> int:
@@ -115,6 +124,7 @@ def build_scenario(
         target.kind = policy.policy.kind
     if only is None or only.name == PYPROJECT:
         read_python(g, g.target, "includes" if policy.policy.bundle else "depends-on")
+    g.break_cycles()
     scenario, source = _scenario(g)
     return g, scenario, source
 
@@ -147,6 +157,7 @@ def scan(
         notes=g.notes,
         scenario=scenario_to_dict(scenario),
         verdict=verdict,
+        unknown_terms=engine.library.fallback,
     )
 
 
@@ -157,12 +168,21 @@ def _project_component(g: Gathering, name: str) -> FoundComponent:
     """The Python project of pyproject.toml; its license from [project]."""
     project = g.policy.project
     value = project.get("license-expression") or project.get("license")
+    license_file = None
     if isinstance(value, dict):
+        license_file = value.get("file") if not value.get("text") else None
         value = value.get("text")
     origin = g.policy.locate_project("license-expression" if "license-expression" in project else "license")
     component = FoundComponent(name=name, kind="code", declared=value if isinstance(value, str) else None, resolved_by="pyproject", origin=origin)
     if isinstance(value, str) and value.strip():
         component.license = g.license_text(value, name, origin, "[project] license")
+    elif isinstance(license_file, str) and g.policy.policy.license is None:
+        # the license is a text licet does not read: unknown terms, not "no license"
+        component.declared = f"file {license_file}"
+        component.license = g.unknown_terms
+        g.note("warning", "unknown-license",
+               f"'{name}': [project] license points at the file '{license_file}', which licet does not read; its terms are treated as unknown",
+               name, origin, hint="set [project] license = \"<SPDX expression>\" (PEP 639), or license in the licet policy")
     elif g.policy.policy.license is None:
         g.note("warning", "missing-license", f"'{name}': pyproject.toml declares no license for the project", name, origin,
                hint="set [project] license = \"<SPDX expression>\", or license in the licet policy")

@@ -46,6 +46,36 @@ class Vocabulary:
         word = self.words.get(category, {}).get(name)
         return word.phrase if word else ""
 
+    # ------------------------------------------------------------ the purpose taxonomy
+
+    def broader(self, purpose: str) -> frozenset[str]:
+        """Every purpose a use for `purpose` is also for (`within`, transitively)."""
+        purposes = self.words.get("purpose", {})
+        found: set[str] = set()
+        todo = [purpose]
+        while todo:
+            word = purposes.get(todo.pop())
+            for parent in word.within if word else ():
+                if parent not in found:
+                    found.add(parent)
+                    todo.append(parent)
+        return frozenset(found)
+
+    def narrower(self, purpose: str) -> frozenset[str]:
+        """Every purpose that is one way of having `purpose`."""
+        return frozenset(other for other in self.words.get("purpose", {}) if purpose in self.broader(other))
+
+    def overlapping(self, purpose: str) -> frozenset[str]:
+        """Purposes a use for `purpose` may or may not also be for (declared either way)."""
+        purposes = self.words.get("purpose", {})
+        word = purposes.get(purpose)
+        mine = set(word.overlaps) if word else set()
+        return frozenset(mine | {other for other, w in purposes.items() if purpose in w.overlaps})
+
+    def qualifying(self, purpose: str) -> bool:
+        word = self.words.get("purpose", {}).get(purpose)
+        return bool(word and word.qualifying)
+
 
 class Checker:
     """Checks declarations and collects every error it meets in `errors`.
@@ -203,7 +233,7 @@ class Checker:
             case n.Compare(number=number):
                 self.word("number", number, cond.span)
                 return cond
-            case n.RoleIn() | n.PurposeIn() | n.TermsIn() | n.KindIs() | n.TargetKindIs() | n.ReleaseIn():
+            case n.RoleIn() | n.PurposeIn() | n.TermsIn() | n.KindIs() | n.TargetKindIs() | n.ReleaseIn() | n.LineageIn():
                 if cond.set_name is not None:
                     values = self.expand_set(cond.set_name, cond.category, cond.span)
                 else:
@@ -281,8 +311,23 @@ class Checker:
         return all(isinstance(node, (n.Assumed, n.Const, n.AllOf, n.AnyOf, n.Not)) for node in n.walk(cond))
 
     def vocabulary_rules(self) -> None:
-        """The roles named by relations, compose and count rules exist."""
+        """The roles named by relations, compose and count rules exist, and the
+        purpose taxonomy names purposes and has no cycle."""
         vocabulary = self.vocabulary
+        for category, words in vocabulary.words.items():
+            for word in words.values():
+                if category != "purpose" and (word.within or word.overlaps or word.qualifying):
+                    self.error(
+                        f"{category} '{word.name}': only purposes have `within`, `overlaps` or `qualifying`",
+                        word.span,
+                        code="licet.rule.misplaced",
+                        hint="the taxonomy is of purposes",
+                    )
+                    continue
+                for other in (*word.within, *word.overlaps):
+                    self.word("purpose", other, word.span)
+                if word.name in vocabulary.broader(word.name):
+                    self.error(f"purpose '{word.name}' is within itself", word.span, code="licet.rule.invalid", hint="remove the cycle of `within`")
         for relation in vocabulary.relations.values():
             self.word("role", relation.role, relation.span)
         for rule in vocabulary.compose:

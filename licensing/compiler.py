@@ -28,6 +28,11 @@ from .environment import NumberRegion, number_regions
 from .library import Library
 from .scenario import COMMERCIAL_FLAG, Reach, ResolvedComponent, ResolvedScenario, Term
 
+# The role that makes a component part of the target's lineage: the target is
+# made from it. Not the target's own license, nor its release license: a model
+# does not become "Llama 2 or a derivative work thereof" by being labelled so.
+LINEAGE_ROLES = frozenset({"derivative"})
+
 FactKind = Literal["action", "purpose", "flag", "number", "assumption", "release", "declared-license"]
 
 
@@ -122,13 +127,17 @@ class EnvVar:
     """An unstated fact or unknown assumption: each of its values is checked."""
 
     name: str
-    kind: Literal["assumption", "flag", "number"]
+    kind: Literal["assumption", "flag", "number", "purpose"]
     values: list[tuple[str, z3.BoolRef]]  # label → literal that fixes the value
     regions: list[NumberRegion] | None = None  # for numbers, one per value
 
     def condition(self, label: str) -> str:
-        """`name = yes`, or `name > 700,000,000` for a number's region."""
-        return f"{self.name} {label}" if self.kind == "number" else f"{self.name} = {label}"
+        """`name = yes`, `purpose medical-advice = yes`, or `name > 700,000,000` for a number's region."""
+        if self.kind == "number":
+            return f"{self.name} {label}"
+        if self.kind == "purpose":
+            return f"purpose {self.name} = {label}"
+        return f"{self.name} = {label}"
 
 
 @dataclass(frozen=True)
@@ -204,6 +213,8 @@ class _Compiler:
         # release license made z3 search arithmetic and stall on large domains).
         self.release_vars = {lic: z3.Bool(f"release.license={lic}", context) for lic in self.domain}
 
+        # the plan's choice in each OR expression, filled by the problem builder
+        self.choices: dict[str, tuple[z3.ArithRef, tuple[tuple[Term, ...], ...]]] = {}
         self.condition_cache: dict[tuple[int, tuple[object, ...]], z3.BoolRef] = {}
         self.role_cache: dict[frozenset[str], dict[str, z3.BoolRef]] = {}
         self.used_env: set[tuple[str, str]] = set()
@@ -264,6 +275,7 @@ class _Compiler:
                 roles = self.role_terms(ctx.roles)
                 return t.any(*(roles[v] for v in values))
             case n.PurposeIn(values=values):
+                self.used_env.update(("purpose", v) for v in values if v in self.resolved.facts.open_purposes)
                 return t.any(*(self.purpose_vars[v] for v in values))
             case n.TermsIn(values=values):
                 return t.any(*(self.term_vars[v] for v in values))
@@ -273,8 +285,30 @@ class _Compiler:
                 return t.true if self.target_kind in values else t.false
             case n.ReleaseIn(values=values):
                 return self._release_in(values, ctx)
+            case n.LineageIn(values=values):
+                return self.lineage_in(values)
             case _:
                 assert_never(cond)
+
+    def option_guard(self, component: ResolvedComponent, k: int) -> z3.BoolRef:
+        """True when the plan takes option k of the component's license expression."""
+        if component.name in self.choices:
+            return self.choices[component.name][0] == k
+        return self.t.true
+
+    def lineage_in(self, values: tuple[str, ...]) -> z3.BoolRef:
+        """A component the target is made from (it plays derivative, not
+        through an assumption) carries one of `values` in the option the plan
+        takes."""
+        wanted = set(values)
+        held = []
+        for component in self.resolved.components.values():
+            if not component.roles & LINEAGE_ROLES:
+                continue
+            for k, option in enumerate(component.options):
+                if any(term.license in wanted or term.declared in wanted for term in option):
+                    held.append(self.option_guard(component, k))
+        return self.t.any(*held)
 
     def _release_in(self, values: tuple[str, ...], ctx: _Context) -> z3.BoolRef:
         if not ctx.key or ctx.key[0] != "release":
@@ -316,7 +350,7 @@ class _ProblemBuilder:
             self.solver.set("timeout", int(timeout_ms))
         self.tracked: dict[int, Tracked] = {}
         self.facts: list[Fact] = []
-        self.choices: dict[str, tuple[z3.ArithRef, tuple[tuple[Term, ...], ...]]] = {}
+        self.choices = self.c.choices
         self.choice_selectors: dict[tuple[str, int], z3.BoolRef] = {}
         self.release_selectors: dict[str, z3.BoolRef] = {}
         self.groups: dict[tuple[object, ...], Instance] = {}
@@ -379,8 +413,12 @@ class _ProblemBuilder:
         for purpose, var in c.purpose_vars.items():
             if ("purpose", purpose) not in tested and purpose not in facts_in.purposes:
                 continue  # no clause here tests it: a fact would only slow the solver
+            if purpose in facts_in.open_purposes:
+                continue  # an open question: the environment tries both answers
             if purpose in facts_in.purposes:
-                path = ("use", "purposes", str(list(use.purposes).index(purpose)))
+                # a purpose the use has because a stated one is within it points at that one
+                stated = facts_in.purpose_sources.get(purpose, purpose)
+                path = ("use", "purposes", str(list(use.purposes).index(stated)))
                 self.fact("purpose", purpose, True, var, path, flip=z3.Not(var))
             else:
                 self.fact("purpose", purpose, False, z3.Not(var), ("use", "purposes"))
@@ -411,9 +449,7 @@ class _ProblemBuilder:
 
     def guard(self, component: ResolvedComponent, k: int) -> z3.BoolRef:
         """True when the plan takes option k of the component's license expression."""
-        if component.name in self.choices:
-            return self.choices[component.name][0] == k
-        return self.t.true
+        return self.c.option_guard(component, k)
 
     def release(self) -> None:
         c = self.c
@@ -599,6 +635,9 @@ class _ProblemBuilder:
             elif kind == "flag" and name not in facts.flags:
                 var = c.flag_vars[name]
                 env.append(EnvVar(name, "flag", [("yes", var), ("no", z3.Not(var))]))
+            elif kind == "purpose":
+                var = c.purpose_vars[name]
+                env.append(EnvVar(name, "purpose", [("yes", var), ("no", z3.Not(var))]))
             elif kind == "number" and name not in facts.numbers:
                 number = c.number_vars[name]
                 values = []

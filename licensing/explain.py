@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import z3
 
+from . import nodes as n
 from .compiler import EnvValue, EnvVar, Fact, Instance, Problem
 from .environment import NumberRegion, VerdictName
 from .location import span_location
@@ -114,22 +115,65 @@ def _merge(conflicts: list[Conflict]) -> list[Conflict]:
             ]
             clauses.append(mine.model_copy(update={"also_components": mine.also_components + extra}))
         merged[key] = existing.model_copy(update={"clauses": clauses})
-    return list(merged.values())
+    # The same clauses colliding with no open question settled say all that
+    # their collision under some answer to an open question would add.
+    unconditional = {tuple(sorted((c.license, c.clause) for c in conflict.clauses)) for conflict in merged.values() if not conflict.assumptions}
+    return [
+        conflict
+        for conflict in merged.values()
+        if not conflict.assumptions or tuple(sorted((c.license, c.clause) for c in conflict.clauses)) not in unconditional
+    ]
+
+
+def _mentions(node: object, var: EnvVar) -> bool:
+    """Whether a clause tests the open question `var`."""
+    for found in n.walk(node):
+        match found:
+            case n.Flag(name=name) if var.kind == "flag" and name == var.name:
+                return True
+            case n.Assumed(name=name) if var.kind == "assumption" and name == var.name:
+                return True
+            case n.Compare(number=number) if var.kind == "number" and number == var.name:
+                return True
+            case n.PurposeIn(values=values) if var.kind == "purpose" and var.name in values:
+                return True
+    return False
+
+
+def _asked_by(problem: Problem, var: EnvVar) -> list[str]:
+    clauses = {
+        f"{instance.license} § {instance.clause.section} ({instance.clause.name})": None
+        for instance in [*problem.instances, *problem.undecided, *problem.duties]
+        if _mentions(instance.clause, var)
+    }
+    return list(clauses)
+
+
+def _question(problem: Problem, var: EnvVar) -> str:
+    description = problem.resolved.library.vocabulary.describe(var.kind, var.name)
+    if var.kind == "purpose":
+        return f"is the use for {var.name} ({description})?"
+    return description
 
 
 def _depends(problem: Problem, depends: list[tuple[EnvVar, dict[str, VerdictName]]]) -> list[DependsOn]:
-    vocabulary = problem.resolved.library.vocabulary
     out = []
     for var, by_value in depends:
-        question = vocabulary.describe(var.kind, var.name)
+        question, asked_by = _question(problem, var), _asked_by(problem, var)
         if var.kind == "number" and var.regions:
             cases = _ranges(var.regions, [by_value[label] for label, _ in var.values])
-            out.append(DependsOn(assumption=var.name, kind=var.kind, question=question, cases=cases, outcomes=cases))
+            out.append(DependsOn(assumption=var.name, kind=var.kind, question=question, asked_by=asked_by, cases=cases, outcomes=cases))
         else:
             outcomes = [Case(when=label, verdict=verdict) for label, verdict in by_value.items()]
             out.append(
                 DependsOn(
-                    assumption=var.name, kind=var.kind, question=question, yes=by_value.get("yes"), no=by_value.get("no"), outcomes=outcomes
+                    assumption=var.name,
+                    kind=var.kind,
+                    question=question,
+                    asked_by=asked_by,
+                    yes=by_value.get("yes"),
+                    no=by_value.get("no"),
+                    outcomes=outcomes,
                 )
             )
     return out

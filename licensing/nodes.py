@@ -169,11 +169,24 @@ class ReleaseIn(_SetTest):
     keyword: ClassVar[str] = "release.license"
 
 
-SetTest = Union[RoleIn, PurposeIn, TermsIn, KindIs, TargetKindIs, ReleaseIn]
-SET_TESTS: tuple[type[_SetTest], ...] = (RoleIn, PurposeIn, TermsIn, KindIs, TargetKindIs, ReleaseIn)
+@dataclass(frozen=True)
+class LineageIn(_SetTest):
+    """`lineage.license in {…}`: the work is made from a work under one of
+    these licenses — a component the target is derived from carries one of
+    them ("Llama 2 or derivative works thereof"). The target's own license or
+    release license does not count: a label does not make a model Llama 2."""
+
+    category: ClassVar[str] = "license"
+    keyword: ClassVar[str] = "lineage.license"
+
+
+SetTest = Union[RoleIn, PurposeIn, TermsIn, KindIs, TargetKindIs, ReleaseIn, LineageIn]
+SET_TESTS: tuple[type[_SetTest], ...] = (RoleIn, PurposeIn, TermsIn, KindIs, TargetKindIs, ReleaseIn, LineageIn)
 SET_TEST_BY_KEYWORD: dict[str, type[_SetTest]] = {cls.keyword: cls for cls in SET_TESTS}
 
-Condition = Union[Const, AllOf, AnyOf, Not, Assumed, Action, Flag, Compare, RoleIn, PurposeIn, TermsIn, KindIs, TargetKindIs, ReleaseIn]
+Condition = Union[
+    Const, AllOf, AnyOf, Not, Assumed, Action, Flag, Compare, RoleIn, PurposeIn, TermsIn, KindIs, TargetKindIs, ReleaseIn, LineageIn
+]
 
 TRUE = Const(True)
 FALSE = Const(False)
@@ -289,6 +302,9 @@ class Word:
     name: str
     description: str
     phrase: str = ""
+    within: tuple[str, ...] = ()  # purposes: broader purposes every such use is also for
+    overlaps: tuple[str, ...] = ()  # purposes: purposes such a use may or may not also be for
+    qualifying: bool = False  # purposes: not presumed absent when a use states no purposes
     span: Span = _span()
 
 
@@ -334,7 +350,7 @@ NODE_CLASSES: dict[str, type] = {
     cls.__name__: cls
     for cls in (
         Span, Const, AllOf, AnyOf, Not, Assumed, Action, Flag, Compare, RoleIn, PurposeIn, TermsIn, KindIs, TargetKindIs,
-        ReleaseIn, Forbid, Undecided, RequireDuties, RequireThat, Impose, Relax, Clause, License, Word, Relation, Compose,
+        ReleaseIn, LineageIn, Forbid, Undecided, RequireDuties, RequireThat, Impose, Relax, Clause, License, Word, Relation, Compose,
         CountAs, SetDecl,
     )
 }

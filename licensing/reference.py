@@ -146,6 +146,40 @@ def _options(library: Library, text: str | None, is_target: bool) -> tuple[tuple
     return tuple(dict.fromkeys(options))
 
 
+def _purposes(library: Library, stated: Sequence[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """(the purposes the use has, those it may or may not have): a stated
+    purpose and everything it is `within`, transitively; open are the
+    purposes within a stated one or declared to overlap one (either way),
+    and the `qualifying` ones when none is stated."""
+    words = library.vocabulary.words.get("purpose", {})
+    parents = {name: set(word.within) for name, word in words.items()}
+    has = set(stated)
+    while True:
+        grown = has | {parent for purpose in has for parent in parents.get(purpose, ())}
+        if grown == has:
+            break
+        has = grown
+
+    def above(purpose: str) -> set[str]:
+        seen: set[str] = set()
+        todo = [purpose]
+        while todo:
+            for parent in parents.get(todo.pop(), ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        return seen
+
+    maybe: set[str] = set()
+    for purpose in stated:
+        maybe |= {other for other in words if purpose in above(other)}
+        maybe |= set(words[purpose].overlaps) if purpose in words else set()
+        maybe |= {other for other, word in words.items() if purpose in word.overlaps}
+    if not stated:
+        maybe |= {name for name, word in words.items() if word.qualifying}
+    return frozenset(has), frozenset(maybe - has)
+
+
 def _option_text(option: Sequence[_Term]) -> str:
     return " AND ".join(str(term) for term in option)
 
@@ -176,7 +210,7 @@ class _Question:
         ]
         # the stated facts of the use
         self.actions = frozenset(use.actions)
-        self.purposes = frozenset(use.purposes)
+        self.purposes, self.open_purposes = _purposes(library, use.purposes)
         self.flags: dict[str, bool] = {}
         self.numbers: dict[str, float] = {}
         for key, value in use.facts.items():
@@ -363,8 +397,9 @@ class _World:
         self.release = release
         self.select = select
         self._plays: dict[frozenset[str], frozenset[str]] = {}
-        self._imposed: dict[tuple[str, _Term, frozenset[str]], frozenset[str]] = {}
-        self._blocked: dict[tuple[str, _Term, frozenset[str]], tuple[bool, bool]] = {}
+        self._imposed: dict[tuple[str, _Term, frozenset[str], frozenset[str]], frozenset[str]] = {}
+        self._blocked: dict[tuple[str, _Term, frozenset[str], frozenset[str]], tuple[bool, bool]] = {}
+        self.lineage: frozenset[str] = frozenset()
 
     # ------------------------------------------------------------ conditions
 
@@ -420,6 +455,8 @@ class _World:
             case n.ReleaseIn(values=values):
                 # a license picked from an `offers` license may be passed on unchanged
                 return self.release in values or self.release == where.passed_on
+            case n.LineageIn(values=values):
+                return not self.lineage.isdisjoint(values)
             case _:
                 assert_never(cond)
 
@@ -454,7 +491,7 @@ class _World:
 
     def imposed(self, unit: _Unit, carried: frozenset[str]) -> frozenset[str]:
         """The travelling terms the unit's applying `impose` clauses put into the work."""
-        key = (unit[0].name, unit[1], carried)
+        key = (unit[0].name, unit[1], carried, self.lineage)
         cached = self._imposed.get(key)
         if cached is None:
             words: set[str] = set()
@@ -466,7 +503,7 @@ class _World:
 
     def blocked(self, unit: _Unit, carried: frozenset[str]) -> tuple[bool, bool]:
         """(some constraint of the unit is broken, some undecided clause applies)."""
-        key = (unit[0].name, unit[1], carried)
+        key = (unit[0].name, unit[1], carried, self.lineage)
         cached = self._blocked.get(key)
         if cached is None:
             hard = undecided = False
@@ -488,6 +525,16 @@ class _World:
         return cached
 
     # ------------------------------------------------------------ plans
+
+    def follow(self, choices: Mapping[str, int]) -> None:
+        """Take these choices: the licenses of the target's lineage (what it
+        is made from, in the options chosen) follow from them."""
+        held: set[str] = set()
+        for component in self.q.components.values():
+            if "derivative" in component.roles and component.options:
+                for term in component.options[choices.get(component.name, 0)]:
+                    held |= {term.license, term.declared}
+        self.lineage = frozenset(held)
 
     def active(self, choices: Mapping[str, int]) -> list[_Unit]:
         """The units that bind under these choices: the chosen option's terms,
@@ -531,6 +578,7 @@ class _World:
         """(the plan breaks a constraint, an undecided clause applies in it)."""
         if declared and not self.release_fits(choices):
             return True, False
+        self.follow(choices)
         units = self.active(choices)
         carried = self.carried(units)
         hard = undecided = False
@@ -586,12 +634,19 @@ class _Known:
     """An environment value as a verdict states it: `name = yes`, or a number's region."""
 
     name: str
-    truth: bool | None  # for yes/no facts and assumptions
+    truth: bool | None  # for yes/no facts, assumptions and purposes
     region: _Interval | None  # for numbers
+    purpose: bool = False  # `purpose NAME = yes`: whether the use is for it
 
 
 def _known(question: _Question, text: str) -> _Known:
-    name, _, rest = text.strip().partition(" ")
+    text = text.strip()
+    if text.startswith("purpose "):
+        name, _, rest = text.removeprefix("purpose ").partition(" ")
+        if rest not in ("= yes", "= no"):
+            raise ValueError(f"not an environment value: {text!r}")
+        return _Known(name, rest == "= yes", None, purpose=True)
+    name, _, rest = text.partition(" ")
     if question.vocabulary.has("number", name):
         return _Known(name, None, _interval(rest))
     if rest not in ("= yes", "= no"):
@@ -648,7 +703,10 @@ def _environment(question: _Question, words: _Words) -> _Axes:
     assumptions = {
         name: [question.assumptions[name]] if name in question.assumptions else [True, False] for name in sorted(words.assumptions)
     }
-    return _Axes([question.actions], [question.purposes], flags, numbers, assumptions)
+    tested = set().union(*words.purpose_sets) if words.purpose_sets else set()
+    maybe = sorted(question.open_purposes & tested)
+    purpose_sets = [question.purposes | chosen for chosen in _subsets(maybe)]
+    return _Axes([question.actions], purpose_sets, flags, numbers, assumptions)
 
 
 def _search(worlds: Iterable[_World], plans: Sequence[Mapping[str, int]], declared: bool) -> Status:
@@ -748,7 +806,9 @@ def conflict_is_unsatisfiable(scenario: Scenario, library: Library, conflict: Co
                 assert_never(fact.kind)
     for text in conflict.assumptions:
         known = _known(question, text)
-        if known.region is not None:
+        if known.purpose:
+            (purposes_in if known.truth else purposes_out).add(known.name)
+        elif known.region is not None:
             numbers[known.name] = _points(words.thresholds.get(known.name, ()), known.region)
         elif question.vocabulary.has("assumption", known.name):
             assumptions[known.name] = [bool(known.truth)]
@@ -808,6 +868,7 @@ def obligation_entailed(scenario: Scenario, library: Library, verdict: Verdict, 
         return True
 
     def binds(world: _World, choices: Mapping[str, int]) -> bool:
+        world.follow(choices)
         units = world.active(choices)
         carried = world.carried(units)
         for unit in units:
@@ -835,6 +896,8 @@ def obligation_entailed(scenario: Scenario, library: Library, verdict: Verdict, 
 
 
 def _matches(known: _Known, facts: _Facts) -> bool:
+    if known.purpose:
+        return (known.name in facts.purposes) == known.truth
     if known.region is not None:
         return known.name not in facts.numbers or facts.numbers[known.name] in known.region
     value = facts.assumptions.get(known.name, facts.flags.get(known.name))

@@ -48,7 +48,7 @@ _HINTS: tuple[tuple[frozenset[str], str], ...] = (
     (frozenset({"'forbid'", "'require'", "'impose'"}), "a clause has one effect: forbid any, require, require that, impose, undecided any or relax"),
     (
         frozenset({"'in'", "'=='"}),
-        "`in`, `==` and `!=` follow a subject: role, purpose, work.terms, kind, target.kind or release.license",
+        "`in`, `==` and `!=` follow a subject: role, purpose, work.terms, kind, target.kind, release.license or lineage.license",
     ),
 )
 
@@ -369,12 +369,31 @@ class _ToAst(Transformer[Token, Any]):
     def phrase(self, items: list[Token]) -> _Phrase:
         return _Phrase(_unquote(items[0]))
 
+    def within(self, items: list[Token]) -> tuple[str, tuple[str, ...]]:
+        return ("within", tuple(str(t) for t in items))
+
+    def overlaps(self, items: list[Token]) -> tuple[str, tuple[str, ...]]:
+        return ("overlaps", tuple(str(t) for t in items))
+
+    def qualifying(self, items: list[Token]) -> tuple[str, bool]:
+        return ("qualifying", True)
+
     @v_args(meta=True)
     def word_decl(self, meta: Meta, items: list[Any]) -> n.Word:
         category, name, *rest = items
         description = next((item for item in rest if isinstance(item, str) and not isinstance(item, _Phrase)), "")
         phrase = next((item for item in rest if isinstance(item, _Phrase)), _Phrase(""))
-        return n.Word(str(category), str(name), description, str(phrase), span=_span(self.display, meta))
+        attributes: dict[str, Any] = dict(item for item in rest if isinstance(item, tuple))
+        return n.Word(
+            str(category),
+            str(name),
+            description,
+            str(phrase),
+            within=attributes.get("within", ()),
+            overlaps=attributes.get("overlaps", ()),
+            qualifying=bool(attributes.get("qualifying", False)),
+            span=_span(self.display, meta),
+        )
 
     @v_args(meta=True)
     def relation_decl(self, meta: Meta, items: list[Any]) -> n.Relation:

@@ -103,8 +103,9 @@ class DependsOn(_Model):
     """An open question the answer turns on, and the verdict under each of its values."""
 
     assumption: str = Field(description="the open question: an assumption, a flag or a number")
-    kind: Literal["assumption", "flag", "number"] = "assumption"
+    kind: Literal["assumption", "flag", "number", "purpose"] = "assumption"
     question: str = Field("", description="the open question in plain words")
+    asked_by: list[str] = Field(default_factory=list, description="the clauses (license § section) whose answer turns on it")
     yes: VerdictName | None = None
     no: VerdictName | None = None
     cases: list[Case] = Field(default_factory=list, description="for numbers: the verdict in each range")
@@ -135,7 +136,7 @@ class Choice(_Model):
 
 class AssumptionUsed(_Model):
     name: str
-    kind: Literal["assumption", "flag", "number"]
+    kind: Literal["assumption", "flag", "number", "purpose"]
     value: str
     stated: bool
     description: str

@@ -67,6 +67,8 @@ def condition_text(cond: n.Condition, vocabulary: Vocabulary) -> str:
             return "the target is " + listed(list(values))
         case n.ReleaseIn(values=values, set_name=set_name):
             return "the release license is " + listed(list(values)) + (f" ({set_name})" if set_name else "")
+        case n.LineageIn(values=values, set_name=set_name):
+            return "the work is made from a work under " + listed(list(values)) + (f" ({set_name})" if set_name else "")
         case _:
             assert_never(cond)
 

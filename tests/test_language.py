@@ -90,7 +90,9 @@ def test_forbid_condition_on_an_unstated_fact_depends(test_library):
 
 
 def test_threshold_and_unless(test_library):
-    big = _check(test_library, {"m": {"kind": "weights", "license": "Threshold"}}, actions=["run"], facts={"licensee.annual-revenue-usd": 2_000_000})
+    big = _check(
+        test_library, {"m": {"kind": "weights", "license": "Threshold"}}, actions=["run"], purposes=["customer-support"], facts={"licensee.annual-revenue-usd": 2_000_000}
+    )
     assert big.verdict == "forbidden" and _cited(big) == {"big_licensees"}
     research = _check(
         test_library, {"m": {"kind": "weights", "license": "Threshold"}}, actions=["run"], purposes=["research"], facts={"licensee.annual-revenue-usd": 2_000_000}
@@ -98,8 +100,17 @@ def test_threshold_and_unless(test_library):
     assert research.verdict == "allowed"
 
 
+def test_a_qualifying_purpose_is_an_open_question_when_the_use_states_none(test_library):
+    """`research` is qualifying: with no purpose stated, whether the use is
+    research is asked, not presumed "no" (issue 10, hole 9)."""
+    v = _check(test_library, {"m": {"kind": "weights", "license": "Threshold"}}, actions=["run"], facts={"licensee.annual-revenue-usd": 2_000_000})
+    assert v.verdict == "depends"
+    assert [(d.assumption, d.kind, d.yes, d.no) for d in v.depends_on] == [("research", "purpose", "allowed", "forbidden")]
+    assert v.depends_on[0].asked_by == ["Threshold § 2 (big_licensees)"]
+
+
 def test_unstated_number_is_checked_in_every_range(test_library):
-    v = _check(test_library, {"m": {"kind": "weights", "license": "Threshold"}}, actions=["run"])
+    v = _check(test_library, {"m": {"kind": "weights", "license": "Threshold"}}, actions=["run"], purposes=["customer-support"])
     assert v.verdict == "depends"
     cases = [(c.when, c.verdict) for c in v.depends_on[0].cases]
     # the rule says `>= 1_000_000`: the threshold itself is on the forbidden side

@@ -33,7 +33,14 @@ def depends_lines(depends_on: Sequence[DependsOn]) -> list[str]:
     """The section on the open questions an answer turns on (none: no lines)."""
     if not depends_on:
         return []
-    return ["", "It depends on:", *(f"  - {item.assumption}: {outcomes_text(item)}" for item in depends_on)]
+    lines = ["", "It depends on:"]
+    for item in depends_on:
+        lines.append(f"  - {item.assumption}: {outcomes_text(item)}")
+        if item.kind == "purpose" and item.question:
+            lines.append(f"      {item.question}")
+        if item.asked_by:
+            lines.append(f"      asked by: {', '.join(item.asked_by)}")
+    return lines
 
 
 def ways_out_lines(fixes: Sequence[Fix]) -> list[str]:

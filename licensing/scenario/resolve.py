@@ -10,11 +10,12 @@ each component its roles, and waivers are matched to what they accept.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from .. import nodes as n
 from ..errors import UnknownLicenseError, did_you_mean
+from ..checker import Vocabulary
 from ..library import Expression, Library, Option
 from .graph import Reach, find_cycle, walk
 from .load import SourceMap
@@ -67,11 +68,16 @@ class Facts:
 
     actions: frozenset[str]
     commercial: bool | None
-    purposes: frozenset[str]
+    purposes: frozenset[str]  # stated, and every broader purpose they are within
     numbers: Mapping[str, float]
     flags: Mapping[str, bool]
     release: str | None
     assumptions: Mapping[str, str]
+    # a purpose the use has because a stated one is within it → that stated one
+    purpose_sources: Mapping[str, str] = field(default_factory=dict)
+    # purposes the use may or may not have: narrower than or overlapping a
+    # stated one, or qualifying when the use states none
+    open_purposes: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -233,15 +239,41 @@ def _facts(scenario: Scenario, library: Library, source: SourceMap) -> Facts:
             )
     assumptions = {name: scenario.assume.get(name, "unknown") for name in vocabulary.names("assumption")}
     release = _release_id(library, use.release_license, source) if use.release_license is not None else None
+    purposes, sources, open_purposes = purpose_closure(vocabulary, use.purposes)
     return Facts(
         actions=frozenset(use.actions),
         commercial=commercial,
-        purposes=frozenset(use.purposes),
+        purposes=purposes,
+        purpose_sources=sources,
+        open_purposes=open_purposes,
         numbers=numbers,
         flags=flags,
         release=release,
         assumptions=assumptions,
     )
+
+
+def purpose_closure(vocabulary: Vocabulary, stated: Sequence[str]) -> tuple[frozenset[str], dict[str, str], frozenset[str]]:
+    """The purposes a use has, and those it may or may not have.
+
+    A stated purpose brings every purpose it is `within`. A purpose narrower
+    than a stated one (one way of having it) or overlapping one is open: a
+    use for `healthcare` may be medical advice; a use for `medical-advice` may
+    be the unlicensed practice of a profession. When the use states no
+    purposes, the `qualifying` ones (research) are open too: a research
+    license's answer then depends on whether the use is research."""
+    has: dict[str, str] = {}
+    for purpose in stated:
+        has.setdefault(purpose, purpose)
+        for broader in sorted(vocabulary.broader(purpose)):
+            has.setdefault(broader, purpose)
+    maybe: set[str] = set()
+    for purpose in stated:
+        maybe |= vocabulary.narrower(purpose) | vocabulary.overlapping(purpose)
+    if not stated:
+        maybe |= {p for p in vocabulary.names("purpose") if vocabulary.qualifying(p)}
+    sources = {purpose: origin for purpose, origin in has.items() if purpose != origin}
+    return frozenset(has), sources, frozenset(maybe - set(has))
 
 
 def _waivers(

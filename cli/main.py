@@ -42,7 +42,13 @@ def timeout_option(command: F) -> F:
 def _engine(rules: str | None, timeout: float | None = None) -> Engine:
     if timeout is None:
         return Engine(rules)
-    return Engine(rules, timeout_ms=max(1, int(timeout * 1000)))
+    if not timeout > 0 or timeout > 86_400:
+        raise LicetError(
+            f"--timeout must be a number of seconds above 0 (and at most a day), not {timeout:g}",
+            code="licet.budget.invalid",
+            hint="e.g. --timeout 20; past the budget the answer is unknown, with the reason",
+        )
+    return Engine(rules, timeout_ms=max(1, round(timeout * 1000)))
 
 
 def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:

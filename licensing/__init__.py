@@ -68,13 +68,14 @@ def check(
     scenario: Scenario | Mapping[str, Any],
     *,
     library: Library | None = None,
-    timeout_ms: int = DEFAULT_TIMEOUT_MS,
+    timeout_ms: int | None = None,
     explain: bool = True,
     source: SourceMap | None = None,
     name: str | None = None,
     today: date | None = None,
 ) -> Verdict:
-    """`Engine.check` on the default engine (or on `library`)."""
+    """`Engine.check` on the default engine (or on `library`); `timeout_ms`
+    bounds the whole check (default: the engine's 20 s)."""
     return engine_for(library).check(scenario, explain=explain, source=source, name=name, today=today, timeout_ms=timeout_ms)
 
 

@@ -24,14 +24,19 @@ from typing import Literal, assert_never
 import z3
 
 from . import nodes as n
+from .budget import Budget
 from .environment import NumberRegion, number_regions
 from .library import Library
 from .scenario import COMMERCIAL_FLAG, Reach, ResolvedComponent, ResolvedScenario, Term
+from .scenario.resolve import AllTerms, AnyTerm, TermTree
 
 # The role that makes a component part of the target's lineage: the target is
 # made from it. Not the target's own license, nor its release license: a model
 # does not become "Llama 2 or a derivative work thereof" by being labelled so.
 LINEAGE_ROLES = frozenset({"derivative"})
+
+# The budget of a check when none is given (the engine always gives one).
+DEFAULT_BUDGET_MS = 20_000
 
 FactKind = Literal["action", "purpose", "flag", "number", "assumption", "release", "declared-license"]
 
@@ -152,6 +157,16 @@ Tracked = Fact | Instance | EnvValue
 
 
 @dataclass
+class ChoicePoint:
+    """An OR in a component's license expression (or the versions an
+    -or-later license offers): the plan takes one of its parts.
+    `selectors[i]` fixes part i and no other."""
+
+    component: str
+    selectors: list[z3.BoolRef]
+
+
+@dataclass
 class Problem:
     """A compiled scenario: the solver with its assertions, and what each
     tracked literal stands for (`tracked`, by the literal's z3 id)."""
@@ -167,8 +182,8 @@ class Problem:
     release_domain: tuple[str, ...]
     release_preference: list[str]
     release_selectors: dict[str, z3.BoolRef]
-    choices: dict[str, tuple[z3.ArithRef, tuple[tuple[Term, ...], ...]]]
-    choice_selectors: dict[tuple[str, int], z3.BoolRef]
+    choice_points: list[ChoicePoint]
+    active: dict[str, dict[Term, z3.BoolRef]]  # component → term → "the plan puts it under this term"
     tracked: dict[int, Tracked] = field(default_factory=dict)
 
     def item(self, literal: z3.BoolRef) -> Tracked | None:
@@ -213,8 +228,9 @@ class _Compiler:
         # release license made z3 search arithmetic and stall on large domains).
         self.release_vars = {lic: z3.Bool(f"release.license={lic}", context) for lic in self.domain}
 
-        # the plan's choice in each OR expression, filled by the problem builder
-        self.choices: dict[str, tuple[z3.ArithRef, tuple[tuple[Term, ...], ...]]] = {}
+        # when the plan puts each component under each of its terms, filled by
+        # the problem builder before any clause is compiled
+        self.active: dict[str, dict[Term, z3.BoolRef]] = {}
         self.condition_cache: dict[tuple[int, tuple[object, ...]], z3.BoolRef] = {}
         self.role_cache: dict[frozenset[str], dict[str, z3.BoolRef]] = {}
         self.used_env: set[tuple[str, str]] = set()
@@ -290,11 +306,14 @@ class _Compiler:
             case _:
                 assert_never(cond)
 
-    def option_guard(self, component: ResolvedComponent, k: int) -> z3.BoolRef:
-        """True when the plan takes option k of the component's license expression."""
-        if component.name in self.choices:
-            return self.choices[component.name][0] == k
-        return self.t.true
+    def term_active(self, component: str, term: Term) -> z3.BoolRef:
+        """True when the plan puts the component under this term of its license expression."""
+        return self.active.get(component, {}).get(term, self.t.true)
+
+    def declared_in(self, component: ResolvedComponent, license_id: str) -> z3.BoolRef:
+        """True when the plan puts the component under this license (or an
+        -or-later license that offers it)."""
+        return self.t.any(*(self.term_active(component.name, term) for term in component.terms if license_id in (term.license, term.declared)))
 
     def lineage_in(self, values: tuple[str, ...]) -> z3.BoolRef:
         """A component the target is made from (it plays derivative, not
@@ -305,9 +324,7 @@ class _Compiler:
         for component in self.resolved.components.values():
             if not component.roles & LINEAGE_ROLES:
                 continue
-            for k, option in enumerate(component.options):
-                if any(term.license in wanted or term.declared in wanted for term in option):
-                    held.append(self.option_guard(component, k))
+            held += [self.term_active(component.name, term) for term in component.terms if term.license in wanted or term.declared in wanted]
         return self.t.any(*held)
 
     def _release_in(self, values: tuple[str, ...], ctx: _Context) -> z3.BoolRef:
@@ -338,7 +355,7 @@ def _explaining_reach(component: ResolvedComponent, clause: n.Clause) -> Reach:
 class _ProblemBuilder:
     """Asserts one scenario's facts and clause instances into a fresh solver."""
 
-    def __init__(self, resolved: ResolvedScenario, timeout_ms: int | None) -> None:
+    def __init__(self, resolved: ResolvedScenario, budget: Budget) -> None:
         self.resolved = resolved
         self.library = resolved.library
         self.facts_in = resolved.facts
@@ -346,12 +363,10 @@ class _ProblemBuilder:
         self.t = Terms(self.context)
         self.c = _Compiler(resolved, self.t)
         self.solver = z3.Solver(ctx=self.context)
-        if timeout_ms:
-            self.solver.set("timeout", int(timeout_ms))
+        self.budget = budget
         self.tracked: dict[int, Tracked] = {}
         self.facts: list[Fact] = []
-        self.choices = self.c.choices
-        self.choice_selectors: dict[tuple[str, int], z3.BoolRef] = {}
+        self.choice_points: list[ChoicePoint] = []
         self.release_selectors: dict[str, z3.BoolRef] = {}
         self.groups: dict[tuple[object, ...], Instance] = {}
         self.constraints: list[Instance] = []
@@ -382,8 +397,8 @@ class _ProblemBuilder:
             release_domain=self.release_order,
             release_preference=self.c.release_preference,
             release_selectors=self.release_selectors,
-            choices=self.choices,
-            choice_selectors=self.choice_selectors,
+            choice_points=self.choice_points,
+            active=self.c.active,
             tracked=self.tracked,
         )
 
@@ -437,19 +452,40 @@ class _ProblemBuilder:
     # ------------------------------------------------------------ what the plan chooses
 
     def choice_vars(self) -> None:
+        """Encode each license expression as it is written: an AND makes every
+        part apply, an OR is a choice of the plan (one part at least, and a
+        part only when its OR applies). No disjunctive normal form is built,
+        so hundreds of ANDed ORs cost in proportion to their size."""
         for component in self.resolved.components.values():
-            if len(component.options) > 1 and (component.reaches or component.name == self.resolved.target):
-                var = z3.Int(f"choice:{component.name}", self.context)
-                self.solver.add(var >= 0, var < len(component.options))
-                self.choices[component.name] = (var, component.options)
-                for k in range(len(component.options)):
-                    selector = self.t.bool(f"choose:{component.name}:{k}")
-                    self.solver.add(z3.Implies(selector, var == k))
-                    self.choice_selectors[(component.name, k)] = selector
+            if component.tree is not None and component.has_choice and (component.reaches or component.name == self.resolved.target):
+                self.c.active[component.name] = {}
+                self.encode(component, component.tree, self.t.true, [0])
 
-    def guard(self, component: ResolvedComponent, k: int) -> z3.BoolRef:
-        """True when the plan takes option k of the component's license expression."""
-        return self.c.option_guard(component, k)
+    def encode(self, component: ResolvedComponent, node: TermTree, applies: z3.BoolRef, counter: list[int]) -> None:
+        active = self.c.active[component.name]
+        match node:
+            case Term():
+                active[node] = self.t.any(active[node], applies) if node in active else applies
+            case AllTerms(parts=parts):
+                for part in parts:
+                    self.encode(component, part, applies, counter)
+            case AnyTerm(parts=parts):
+                point = counter[0]
+                counter[0] += 1
+                taken = [self.t.bool(f"part:{component.name}:{point}:{i}") for i in range(len(parts))]
+                self.solver.add(z3.Implies(applies, self.t.any(*taken)))
+                selectors: list[z3.BoolRef] = []
+                # listed before the choices inside it, so the plan is made from the outside in
+                self.choice_points.append(ChoicePoint(component.name, selectors))
+                for i, part in enumerate(parts):
+                    self.solver.add(z3.Implies(taken[i], applies))
+                    selector = self.t.bool(f"choose:{component.name}:{point}:{i}")
+                    others = [z3.Not(other) for j, other in enumerate(taken) if j != i]
+                    self.solver.add(z3.Implies(selector, self.t.all(taken[i], *others)))
+                    selectors.append(selector)
+                    self.encode(component, part, taken[i], counter)
+            case _:
+                assert_never(node)
 
     def release(self) -> None:
         c = self.c
@@ -462,19 +498,20 @@ class _ProblemBuilder:
             stated = self.facts_in.release
             self.fact("release", "", stated, c.release_vars[stated], ("use", "release-license"))
             return
-        # Without a stated release license, the target goes out under what it declares.
+        # Without a stated release license, the target goes out under what it
+        # declares: when the plan puts it under a license it may be released
+        # under, the release is one of those.
         target = self.resolved.components[self.resolved.target]
-        declared = []
-        for k, option in enumerate(target.options):
-            ids = [lic for t in option for lic in dict.fromkeys((t.declared, t.license)) if lic in c.domain_index]
-            if ids:
-                declared.append(z3.Implies(self.guard(target, k), self.t.any(*(c.release_vars[lic] for lic in ids))))
-                for lic in ids:
-                    if lic not in c.release_preference:
-                        c.release_preference.append(lic)
-        if declared:
+        ids = [lic for term in target.terms for lic in dict.fromkeys((term.declared, term.license)) if lic in c.domain_index]
+        for lic in ids:
+            if lic not in c.release_preference:
+                c.release_preference.append(lic)
+        if ids:
+            under = {lic: c.declared_in(target, lic) for lic in dict.fromkeys(ids)}
+            releases = [self.t.all(c.release_vars[lic], held) for lic, held in under.items()]
+            declared = z3.Implies(self.t.any(*under.values()), self.t.any(*releases))
             license_text = target.expression.text if target.expression else ""
-            self.fact("declared-license", target.name, license_text, self.t.all(*declared), ("components", target.name, "license"))
+            self.fact("declared-license", target.name, license_text, declared, ("components", target.name, "license"))
 
     # ------------------------------------------------------------ clause instances
 
@@ -493,13 +530,15 @@ class _ProblemBuilder:
         for component in self.resolved.components.values():
             if not component.reaches:
                 continue
+            self.budget.check("compiling the clauses")
             roles = component.roles
-            for k, option in enumerate(component.options):
-                guard_key = (component.name, k) if component.name in self.choices else None
-                for term in option:
+            # components without a choice share instances; one with a choice owns its own
+            guard_key = component.name if component.name in c.active else None
+            for term in component.terms:
+                if True:
                     passed_on = term.passed_on
                     ctx = _Context((roles, component.kind, passed_on), roles, component.kind, passed_on)
-                    guard = self.guard(component, k)
+                    guard = c.term_active(component.name, term)
                     if passed_on is not None and passed_on in c.domain_index:
                         # Passing an `offers` license on unchanged (releasing under
                         # GPL-2.0-or-later) lets each recipient pick any offered
@@ -537,19 +576,20 @@ class _ProblemBuilder:
         options declare it, by the plan not taking those)."""
         c, t = self.c, self.t
         target = self.resolved.components[self.resolved.target]
-        declared_by_option = [{name for term in option for name in (term.license, term.declared)} for option in target.options]
+        declared_ids = [name for term in target.terms for name in (term.license, term.declared)]
         if self.facts_in.release is not None:
             candidates: tuple[str, ...] = (self.facts_in.release,)
-        elif declared_by_option:
-            candidates = tuple(dict.fromkeys(name for ids in declared_by_option for name in ids if name in c.domain_index))
+        elif declared_ids:
+            candidates = tuple(dict.fromkeys(name for name in declared_ids if name in c.domain_index))
         else:
             candidates = self.free_release_candidates()
         roles = target.roles
         for license_id in candidates:
-            if declared_by_option and all(license_id in ids for ids in declared_by_option):
-                continue
-            declared_in = [self.guard(target, k) for k, ids in enumerate(declared_by_option) if license_id in ids]
-            guard = t.all(c.release_vars[license_id], t.negate(t.any(*declared_in)))
+            self.budget.check("compiling the release licenses' terms")
+            declared_in = c.declared_in(target, license_id)
+            if z3.is_true(declared_in):
+                continue  # the target is under it in every plan: its clauses bind through its expression
+            guard = t.all(c.release_vars[license_id], t.negate(declared_in))
             for version in self.library.licenses[license_id].offers or (license_id,):
                 term = Term(version, None, license_id)
                 ctx = _Context(("release", roles, target.kind, term.passed_on), roles, target.kind, term.passed_on)
@@ -653,6 +693,6 @@ class _ProblemBuilder:
         return env
 
 
-def compile_problem(resolved: ResolvedScenario, timeout_ms: int | None = None) -> Problem:
+def compile_problem(resolved: ResolvedScenario, budget: Budget | None = None) -> Problem:
     """Build the solver, its tracked facts and clause instances for one scenario."""
-    return _ProblemBuilder(resolved, timeout_ms).build()
+    return _ProblemBuilder(resolved, budget or Budget(DEFAULT_BUDGET_MS)).build()

@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .budget import Budget, OutOfBudget
 from .compiler import compile_problem
 from .errors import ScenarioError
 from .explain import build_verdict
@@ -49,6 +50,7 @@ class Engine:
     def __init__(self, rules: str | Path | None = None, *, library: Library | None = None, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> None:
         if library is not None and rules is not None:
             raise ValueError("give rules or library, not both")
+        Budget(timeout_ms)  # refuses a budget that is not a positive number of milliseconds
         self._library = library if library is not None else load_library(rules)
         self._rules = self._library.root
         self._timeout_ms = timeout_ms
@@ -88,12 +90,24 @@ class Engine:
         `scenario` is a `Scenario` or a dict in the scenario format (kebab-case
         keys). With `explain=False` only the verdict and `depends_on` are
         computed. `today` decides which waivers have expired (default: today).
+        `timeout_ms` (default: the engine's) bounds the whole check: past it
+        the answer is `unknown`, with the reason.
         """
+        budget = Budget(self._timeout_ms if timeout_ms is None else timeout_ms)
         if not isinstance(scenario, Scenario):
             scenario = scenario_from_dict(scenario, source)
         resolved = resolve(scenario, self._library, source, today=today)
-        problem = compile_problem(resolved, timeout_ms=timeout_ms or self._timeout_ms)
-        decision = decide(problem, explain=explain)
+        try:
+            problem = compile_problem(resolved, budget)
+        except OutOfBudget as spent:
+            return Verdict(
+                verdict="unknown",
+                target=resolved.target,
+                notes=[f"the time budget of {budget.describe()} ran out while {spent.stage}: licet cannot give an answer it can stand behind"],
+                scenario=name,
+                rules_fingerprint=self._library.fingerprint,
+            )
+        decision = decide(problem, explain=explain, budget=budget)
         return build_verdict(problem, decision, scenario_name=name)
 
     def check_file(self, path: str | Path, *, explain: bool = True, today: date | None = None) -> Verdict:

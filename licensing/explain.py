@@ -269,9 +269,8 @@ def build_verdict(problem: Problem, decision: Decision, scenario_name: str | Non
     """The verdict for a decided problem, every part of it explained."""
     resolved = problem.resolved
     choices = []
-    for name, k in decision.choices:
+    for name, chosen in decision.choices:
         component = resolved.components[name]
-        chosen = " AND ".join(str(t) for t in component.options[k])
         expression = component.expression.text if component.expression else ""
         choices.append(Choice(component=name, expression=expression, chosen=chosen))
     waivers = [

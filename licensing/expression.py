@@ -1,8 +1,10 @@
 """License expressions: SPDX-style text (`A OR (B AND C WITH E)`)
-over the library's ids and aliases, read into disjunctive normal form.
+over the library's ids and aliases, read into a tree of ANDs and ORs.
 
-Each option of the normal form is one way to comply: every (license,
-exception) pair in it applies together, and the plan picks one option.
+The engine compiles the tree as it is (an OR is a choice of the plan, an AND
+makes every part apply), so an expression of hundreds of parts costs in
+proportion to its size. Its disjunctive normal form (`options`: each one way
+to comply) is there for small expressions only.
 Parsing goes through the `license-expression` package; results are kept in a
 bounded, thread-safe memo, since the same expressions recur across checks.
 """
@@ -34,11 +36,104 @@ class Option:
 
 
 @dataclass(frozen=True)
+class Leaf:
+    """One license of an expression, with its exception if it has one."""
+
+    license: str
+    exception: str | None = None
+
+
+@dataclass(frozen=True)
+class AllOf:
+    """`A AND B`: every part applies."""
+
+    parts: tuple[Tree, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """`A OR B`: the licensee picks one part."""
+
+    parts: tuple[Tree, ...]
+
+
+Tree = Leaf | AllOf | AnyOf
+
+# An expression whose options (its disjunctive normal form) number more than
+# this is not expanded into them: AND over ORs multiplies, and eight compound
+# expressions joined by AND have millions. The engine works on the tree.
+MAX_OPTIONS = 4096
+
+
+@dataclass(frozen=True)
 class Expression:
-    """A parsed license expression in disjunctive normal form: pick one option."""
+    """A parsed license expression: its tree, as written (flattened)."""
 
     text: str
-    options: tuple[Option, ...]
+    tree: Tree
+
+    @property
+    def leaves(self) -> tuple[Leaf, ...]:
+        """Every (license, exception) the expression names, in order, once each."""
+        out: dict[Leaf, None] = {}
+        stack: list[Tree] = [self.tree]
+        while stack:
+            node = stack.pop()
+            match node:
+                case Leaf():
+                    out.setdefault(node, None)
+                case AllOf(parts=parts) | AnyOf(parts=parts):
+                    stack.extend(reversed(parts))
+        return tuple(out)
+
+    @property
+    def option_count(self) -> int:
+        """How many options the disjunctive normal form has, without building it."""
+        return _count(self.tree)
+
+    @property
+    def options(self) -> tuple[Option, ...]:
+        """The disjunctive normal form: pick one option. Only for expressions
+        of at most MAX_OPTIONS options (the tree serves any size)."""
+        if self.option_count > MAX_OPTIONS:
+            raise UnknownLicenseError(
+                f"license expression '{self.text[:80]}…' has {self.option_count} ways to comply; licet does not list them one by one",
+                code="licet.scenario.expression-too-large",
+            )
+        return tuple(dict.fromkeys(Option(tuple(terms)) for terms in _dnf(self.tree)))
+
+    @property
+    def single(self) -> Leaf | None:
+        """The one license the expression is, when it is one."""
+        return self.tree if isinstance(self.tree, Leaf) else None
+
+
+def _count(tree: Tree) -> int:
+    match tree:
+        case Leaf():
+            return 1
+        case AnyOf(parts=parts):
+            return sum(_count(part) for part in parts)
+        case AllOf(parts=parts):
+            total = 1
+            for part in parts:
+                total *= _count(part)
+                if total > MAX_OPTIONS * MAX_OPTIONS:
+                    return total
+            return total
+
+
+def _dnf(tree: Tree) -> list[list[tuple[str, str | None]]]:
+    match tree:
+        case Leaf(license=license_id, exception=exception):
+            return [[(license_id, exception)]]
+        case AnyOf(parts=parts):
+            return [option for part in parts for option in _dnf(part)]
+        case AllOf(parts=parts):
+            options: list[list[tuple[str, str | None]]] = [[]]
+            for part in parts:
+                options = [left + right for left in options for right in _dnf(part)]
+            return [list(dict.fromkeys(o)) for o in options]
 
 
 @dataclass(frozen=True)
@@ -92,22 +187,23 @@ class ExpressionParser:
                     code="licet.scenario.invalid-expression",
                     hint="combine ids with AND, OR, WITH and parentheses, e.g. 'A OR (B AND C)'",
                 ) from None
-        options = tuple(Option(tuple(terms)) for terms in _dnf(parsed))
-        return Expression(stripped, tuple(dict.fromkeys(options)))
+        return Expression(stripped, _tree(parsed))
 
 
-def _dnf(expr: Any) -> list[list[tuple[str, str | None]]]:
-    """Disjunctive normal form of a license_expression tree."""
+def _tree(expr: Any) -> Tree:
+    """A license_expression tree as ours: nested ANDs and ORs flattened,
+    repeated parts of one AND or OR kept once."""
     kind = type(expr).__name__
     if kind == "LicenseSymbol":
-        return [[(expr.key, None)]]
+        return Leaf(expr.key)
     if kind == "LicenseWithExceptionSymbol":
-        return [[(expr.license_symbol.key, expr.exception_symbol.key)]]
-    if kind == "OR":
-        return [option for arg in expr.args for option in _dnf(arg)]
-    if kind == "AND":
-        options: list[list[tuple[str, str | None]]] = [[]]
+        return Leaf(expr.license_symbol.key, expr.exception_symbol.key)
+    if kind in ("AND", "OR"):
+        node_class = AllOf if kind == "AND" else AnyOf
+        parts: list[Tree] = []
         for arg in expr.args:
-            options = [left + right for left in options for right in _dnf(arg)]
-        return [list(dict.fromkeys(o)) for o in options]
+            part = _tree(arg)
+            parts.extend(part.parts if isinstance(part, node_class) else (part,))
+        unique = tuple(dict.fromkeys(parts))
+        return unique[0] if len(unique) == 1 else node_class(unique)
     raise UnknownLicenseError(f"unsupported license expression part {expr!r}", code="licet.scenario.invalid-expression")

@@ -22,7 +22,8 @@ from typing import Literal, assert_never
 
 import z3
 
-from .compiler import EnvVar, Fact, Instance, Problem
+from .budget import Budget
+from .compiler import DEFAULT_BUDGET_MS, EnvVar, Fact, Instance, Problem
 from .nodes import RequireDuties
 from .environment import Status, VerdictName, verdict_from_statuses
 
@@ -56,20 +57,36 @@ class Decision:
     obligations: list[tuple[Instance, str, list[list[str]]]]
     release: str | None
     release_options: list[str]
-    choices: list[tuple[str, int]]
+    choices: list[tuple[str, str]]  # component → the licenses the plan puts it under
     fixes: list[tuple[Remedy, VerdictName]]
     notes: list[str]
 
 
 class _Session:
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, budget: Budget) -> None:
         self.problem = problem
         self.solver = problem.solver
+        self.budget = budget
         self.checks = 0
+        self.out_of_budget = False  # some call found the budget spent
 
     def check(self, literals: list[z3.BoolRef]) -> z3.CheckSatResult:
+        """One solver call, given only what is left of the budget; none once it is spent."""
         self.checks += 1
-        return self.solver.check(*literals)
+        remaining = self.budget.remaining_ms()
+        if remaining <= 0:
+            self.out_of_budget = True
+            return z3.unknown
+        self.solver.set("timeout", remaining)
+        result = self.solver.check(*literals)
+        if result == z3.unknown and self.budget.expired:
+            self.out_of_budget = True
+        return result
+
+    def reason_unknown(self) -> str:
+        if self.out_of_budget:
+            return f"the time budget of {self.budget.describe()} ran out"
+        return str(self.solver.reason_unknown())
 
     # ------------------------------------------------------------ conflicts
 
@@ -150,11 +167,11 @@ def _evaluate(session: _Session, base: list[z3.BoolRef], undecided: list[z3.Bool
                 result.literals = with_undecided
             else:
                 result.status = "unknown"
-                result.reason = session.solver.reason_unknown()
+                result.reason = session.reason_unknown()
         elif status == "unsat" and explain:
             result.cores = session.conflicts(literals, instance_ids)
         elif status == "unknown":
-            result.reason = session.solver.reason_unknown()
+            result.reason = session.reason_unknown()
         if result.status == "sat" and explain:
             # the last check was on result.literals, so its model is the one wanted
             result.model = session.solver.model()
@@ -266,27 +283,33 @@ def _release(session: _Session, result: EnvResult) -> tuple[str | None, list[str
     return (feasible[0] if feasible else None), feasible
 
 
-def _choices(session: _Session, result: EnvResult, release: str | None) -> list[tuple[str, int]]:
+def _choices(session: _Session, result: EnvResult, release: str | None) -> tuple[list[tuple[str, str]], list[z3.BoolRef]]:
+    """The plan's choice in every OR of the license expressions, made from
+    the outside in, each the first part (in the order written) that keeps a
+    compliant plan; then, for each component that had a choice, the licenses
+    it ends up under. Gives the choices and the literals that fix them."""
     problem = session.problem
     fixed = list(result.literals)
     if release is not None and problem.resolved.facts.release is None:
         fixed.append(problem.release_selectors[release])
-    out = []
-    greedy = len(problem.choices) <= MAX_GREEDY_CHOICES
-    for name, (var, options) in problem.choices.items():
-        chosen = None
-        if greedy:
-            for k in range(len(options)):
-                selector = problem.choice_selectors[(name, k)]
+    plan: list[z3.BoolRef] = []
+    model = result.model
+    if len(problem.choice_points) <= MAX_GREEDY_CHOICES:
+        for point in problem.choice_points:
+            for selector in point.selectors:
                 if session.check(fixed + [selector]) == z3.sat:
-                    chosen = k
                     fixed.append(selector)
+                    plan.append(selector)
                     break
-        if chosen is None and result.model is not None:
-            chosen = result.model.eval(var, model_completion=True).as_long()
-        if chosen is not None:
-            out.append((name, chosen))
-    return out
+        if plan and session.check(fixed) == z3.sat:
+            model = session.solver.model()
+    out = []
+    if model is not None:
+        for name, active in problem.active.items():
+            chosen = [term for term, literal in active.items() if z3.is_true(model.eval(literal, model_completion=True))]
+            order = problem.resolved.components[name].terms
+            out.append((name, " AND ".join(str(term) for term in sorted(chosen, key=order.index))))
+    return out, plan
 
 
 FixKind = Literal[
@@ -371,9 +394,13 @@ def _fixes(
     return fixes
 
 
-def decide(problem: Problem, explain: bool = True) -> Decision:
-    """Decide the verdict for a compiled problem, with conflicts and obligations."""
-    session = _Session(problem)
+def decide(problem: Problem, explain: bool = True, budget: Budget | None = None) -> Decision:
+    """Decide the verdict for a compiled problem, with conflicts and obligations.
+
+    Every solver call shares `budget`. If it runs out before the verdict is
+    known the verdict is `unknown`; if it runs out while explaining, the
+    verdict stands and a note says which parts may be incomplete."""
+    session = _Session(problem, budget or Budget(DEFAULT_BUDGET_MS))
     base = [f.literal for f in problem.facts] + [i.literal for i in problem.instances]
     undecided = [i.literal for i in problem.undecided]
     results = _evaluate(session, base, undecided, problem.env, explain)
@@ -391,18 +418,23 @@ def decide(problem: Problem, explain: bool = True) -> Decision:
 
     release: str | None = None
     release_options: list[str] = []
-    choices: list[tuple[str, int]] = []
+    choices: list[tuple[str, str]] = []
+    plan: list[z3.BoolRef] = []
     compliant = [r for r in results if r.status == "sat"]
     if explain and compliant:
         release, release_options = _release(session, compliant[0])
-        choices = _choices(session, compliant[0], release)
+        choices, plan = _choices(session, compliant[0], release)
     elif problem.resolved.facts.release is not None:
         release = problem.resolved.facts.release
-    plan = [problem.choice_selectors[c] for c in choices]
     if release is not None and problem.resolved.facts.release is None:
         plan.append(problem.release_selectors[release])
     obligations = _obligations(session, results, plan) if explain else []
     fixes = _fixes(session, base, undecided, conflicts, verdict) if explain and verdict != "allowed" else []
+    if session.out_of_budget and verdict != "unknown":
+        notes.append(
+            f"the time budget of {session.budget.describe()} ran out while explaining: the verdict stands, but the conflicts, "
+            "obligations, choices and ways out listed may be incomplete"
+        )
     return Decision(
         verdict=verdict,
         results=results,

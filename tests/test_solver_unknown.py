@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 import z3
 
 import licensing
 from licensing import solver
+from licensing.cli.main import cli
 
 SCENARIO = {
     "components": {"lib": {"kind": "code", "license": "MIT"}, "app": {"kind": "code", "includes": ["lib"]}},
@@ -25,9 +27,9 @@ def test_solver_giving_up_is_unknown(monkeypatch):
     assert verdict.exit_code == 3
 
 
-def test_timeout_option_reaches_the_solver(monkeypatch):
-    """The budget given to check() is the budget the solver is given."""
-    budgets = []
+def test_the_budget_reaches_the_solver(monkeypatch):
+    """Each solver call is given what is left of the check's budget."""
+    budgets: list[int] = []
     original = z3.Solver.set
 
     def record(self, *args, **kwargs):
@@ -37,8 +39,32 @@ def test_timeout_option_reaches_the_solver(monkeypatch):
 
     monkeypatch.setattr(z3.Solver, "set", record)
     licensing.check(SCENARIO, timeout_ms=1234)
+    first, budgets[:] = list(budgets), []
     licensing.Engine(timeout_ms=4321).check(SCENARIO)
-    assert budgets == [1234, 4321]
+    assert first and all(0 < b <= 1234 for b in first) and max(first) > 1000
+    assert budgets and all(0 < b <= 4321 for b in budgets) and max(budgets) > 1234
+
+
+def test_invalid_budgets_are_refused(runner):
+    for bad in (0, -1, 1.5, True):
+        with pytest.raises(licensing.LicetError) as caught:
+            licensing.Engine(timeout_ms=bad)
+        assert caught.value.code == "licet.budget.invalid"
+    with pytest.raises(licensing.LicetError):
+        licensing.check(SCENARIO, timeout_ms=0)
+    for bad in ("0", "-1", "nan"):
+        result = runner.invoke(cli, ["check", "--code", "MIT", "--timeout", bad])
+        assert result.exit_code == 2, result.output
+        assert "--timeout must be" in result.stderr or "time budget must be" in result.stderr
+
+
+def test_a_spent_budget_is_unknown_with_the_reason():
+    """A budget too small for the question gives `unknown` at once, saying why; never allowed."""
+    components = {f"lib{i}": {"kind": "code", "license": "MIT OR Apache-2.0 OR BSD-3-Clause"} for i in range(300)}
+    components["app"] = {"kind": "code", "includes": list(components)}
+    verdict = licensing.check({"components": components, "use": {"target": "app", "actions": ["distribute"]}}, timeout_ms=1)
+    assert verdict.verdict == "unknown"
+    assert any("time budget of 0.001 s ran out" in note for note in verdict.notes), verdict.notes
 
 
 def test_unknown_terms_are_never_allowed():

@@ -186,11 +186,10 @@ class Gathering:
             part = self.license_text(text, component, origin, what)
             parts.append(part)
             if found is not None and origin is not None and len(items) > 1:
-                for option in self.library.parse_expression(part).options:
-                    for license_id, _ in option.terms:
-                        if license_id != self.library.fallback:
-                            found.license_origins = found.license_origins or {}
-                            found.license_origins.setdefault(license_id, origin)
+                for leaf in self.library.parse_expression(part).leaves:
+                    if leaf.license != self.library.fallback:
+                        found.license_origins = found.license_origins or {}
+                        found.license_origins.setdefault(leaf.license, origin)
         parts = list(dict.fromkeys(parts))
         if not parts:
             return None

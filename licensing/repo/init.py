@@ -51,7 +51,7 @@ def starter_policy(path: str | Path, *, library: Library) -> Starter:
         # a license with unknown terms in it is no license to suggest releasing under
         unknown = target.license is not None and any(
             license_id == gathering.library.fallback
-            for option in library.parse_expression(target.license).options for license_id, _ in option.terms)
+            for license_id in (leaf.license for leaf in library.parse_expression(target.license).leaves))
         target_license = None if unknown else target.license
         where = f" from {target.origin}" if target.origin else ""
         detected.append(f"target '{target.name}' ({target.kind}), license {target.license or 'not declared'}{where}")

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from .. import nodes as n
 from ..errors import UnknownLicenseError, did_you_mean
 from ..checker import Vocabulary
-from ..library import Expression, Library, Option
+from ..expression import AllOf, AnyOf, Leaf
+from ..expression import Tree as ExpressionTree
+from ..library import Expression, Library
 from .graph import Reach, find_cycle, walk
 from .load import SourceMap
 from .model import COMMERCIAL_FLAG, COMPONENT_FIELDS, Component, Scenario, Waiver
@@ -43,13 +45,54 @@ class Term:
 
 
 @dataclass(frozen=True)
+class AllTerms:
+    """Every part applies (`A AND B`)."""
+
+    parts: tuple[TermTree, ...]
+
+
+@dataclass(frozen=True)
+class AnyTerm:
+    """The plan picks one part (`A OR B`, or the versions an -or-later license offers)."""
+
+    parts: tuple[TermTree, ...]
+
+
+TermTree = Term | AllTerms | AnyTerm
+
+
+def tree_terms(tree: TermTree | None) -> tuple[Term, ...]:
+    """Every term of a tree, in order, once each."""
+    out: dict[Term, None] = {}
+    stack: list[TermTree] = [tree] if tree is not None else []
+    while stack:
+        node = stack.pop()
+        match node:
+            case Term():
+                out.setdefault(node, None)
+            case AllTerms(parts=parts) | AnyTerm(parts=parts):
+                stack.extend(reversed(parts))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
 class ResolvedComponent:
     name: str
     kind: str
     expression: Expression | None
-    options: tuple[tuple[Term, ...], ...]
+    tree: TermTree | None  # the license expression with -or-later offers expanded; None: no license
     reaches: tuple[Reach, ...]
     declared: bool  # False when the license was left out and the fallback assumed
+
+    @property
+    def terms(self) -> tuple[Term, ...]:
+        """Every license (with its exception) the component may be under."""
+        return tree_terms(self.tree)
+
+    @property
+    def has_choice(self) -> bool:
+        """Whether the plan chooses among its licenses (an OR or -or-later)."""
+        return any(isinstance(node, AnyTerm) for node in _nodes(self.tree))
 
     @property
     def roles(self) -> frozenset[str]:
@@ -121,8 +164,7 @@ class ResolvedScenario:
         return frozenset(
             word
             for component in self.components.values()
-            for option in component.options
-            for term in option
+            for term in component.terms
             for name in (term.license, term.exception)
             if name is not None
             for word in self.library.words_tested(name)
@@ -186,8 +228,8 @@ def resolve(scenario: Scenario, library: Library, source: SourceMap | None = Non
     reaches = walk(scenario, vocabulary, use.target)
     components = {}
     for name, component in scenario.components.items():
-        expression, options, declared = _options(library, name, component, source, is_target=name == use.target)
-        components[name] = ResolvedComponent(name, component.kind, expression, options, tuple(reaches.get(name, ())), declared)
+        expression, tree, declared = _options(library, name, component, source, is_target=name == use.target)
+        components[name] = ResolvedComponent(name, component.kind, expression, tree, tuple(reaches.get(name, ())), declared)
     waivers = _waivers(scenario, library, components, source, today or dt.date.today())
     return ResolvedScenario(scenario, library, source, use.target, components, facts, waivers)
 
@@ -290,7 +332,7 @@ def _waivers(
                 hint=did_you_mean(waiver.component, list(components)) or "name one of: " + ", ".join(components),
                 code="licet.scenario.unknown-component",
             )
-        licenses = [t.license for option in component.options for t in option]
+        licenses = [t.license for t in component.terms]
         license_id = None
         if waiver.license is not None:
             license_id = library.canonical_id(waiver.license)
@@ -320,13 +362,14 @@ def _release_id(library: Library, text: str, source: SourceMap) -> str:
         expression = library.parse_expression(text)
     except UnknownLicenseError as err:
         raise source.error(err.message, where, hint=err.hint, cls=UnknownLicenseError, code=err.code) from None
-    if len(expression.options) != 1 or len(expression.options[0].terms) != 1 or expression.options[0].terms[0][1]:
+    single = expression.single
+    if single is None or single.exception is not None:
         raise source.error(
             f"release-license must be one license id, not '{text}'",
             where,
             hint="name the one license you release under; leave it out to let licet find one",
         )
-    license_id = expression.options[0].terms[0][0]
+    license_id = single.license
     if license_id not in library.release_domain:
         raise source.error(f"a work cannot be released under '{license_id}'", where, hint="name the license you release under")
     return license_id
@@ -334,37 +377,51 @@ def _release_id(library: Library, text: str, source: SourceMap) -> str:
 
 def _options(
     library: Library, name: str, component: Component, source: SourceMap, is_target: bool
-) -> tuple[Expression | None, tuple[tuple[Term, ...], ...], bool]:
+) -> tuple[Expression | None, TermTree | None, bool]:
     text = component.license
     declared = text is not None
     if text is None:
         if is_target or library.fallback is None:
-            return None, (), False
+            return None, None, False
         text = library.fallback
     where = ("components", name, "license")
     try:
         expression = library.parse_expression(text)
-        options: list[tuple[Term, ...]] = []
-        for option in expression.options:
-            options.extend(expand_offers(library, option))
+        tree = expand_offers(library, expression.tree)
     except UnknownLicenseError as err:
         raise source.error(f"component '{name}': {err.message}", where, hint=err.hint, cls=UnknownLicenseError, code=err.code) from None
-    return expression, tuple(dict.fromkeys(options)), declared
+    return expression, tree, declared
 
 
-def expand_offers(library: Library, option: Option) -> list[tuple[Term, ...]]:
-    """`-or-later` licenses offer a choice: each offered license is one more option."""
-    expanded: list[tuple[Term, ...]] = [()]
-    for license_id, exception in option.terms:
-        if exception is not None and license_id not in library.licenses:
-            raise UnknownLicenseError(
-                f"'{license_id}' is not a license and cannot carry an exception", code="licet.scenario.exception-mismatch"
-            )
-        offered = library.licenses[license_id].offers or (license_id,)
-        if exception is not None:
-            _check_exception_fits(library, license_id, exception, offered)
-        expanded = [prefix + (Term(choice, exception, license_id),) for prefix in expanded for choice in offered]
-    return expanded
+def expand_offers(library: Library, tree: ExpressionTree) -> TermTree:
+    """The expression's tree with its terms: an `-or-later` license becomes a
+    choice among the versions it offers."""
+    match tree:
+        case Leaf(license=license_id, exception=exception):
+            if exception is not None and license_id not in library.licenses:
+                raise UnknownLicenseError(
+                    f"'{license_id}' is not a license and cannot carry an exception", code="licet.scenario.exception-mismatch"
+                )
+            offered = library.licenses[license_id].offers or (license_id,)
+            if exception is not None:
+                _check_exception_fits(library, license_id, exception, offered)
+            terms = tuple(Term(choice, exception, license_id) for choice in offered)
+            return terms[0] if len(terms) == 1 else AnyTerm(terms)
+        case AllOf(parts=parts):
+            return AllTerms(tuple(expand_offers(library, part) for part in parts))
+        case AnyOf(parts=parts):
+            return AnyTerm(tuple(expand_offers(library, part) for part in parts))
+
+
+def _nodes(tree: TermTree | None) -> list[TermTree]:
+    out: list[TermTree] = []
+    stack: list[TermTree] = [tree] if tree is not None else []
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        if isinstance(node, (AllTerms, AnyTerm)):
+            stack.extend(reversed(node.parts))
+    return out
 
 
 def _check_exception_fits(library: Library, license_id: str, exception: str, offered: tuple[str, ...]) -> None:

@@ -1,0 +1,52 @@
+"""The budget of one check: the time it may take, from reading the scenario
+to the last word of the explanation.
+
+Every stage that can take long asks the budget: the compiler between clause
+instances, the solver before each call (and gives z3 only what is left).
+Past the budget the answer is `unknown`, with the reason; an explanation cut
+short says which parts may be incomplete. Never a hang, never a guess.
+"""
+
+from __future__ import annotations
+
+import time
+
+from .errors import LicetError
+
+
+class OutOfBudget(Exception):
+    """The time budget ran out during `stage` (licet's own control flow, not an input error)."""
+
+    def __init__(self, stage: str) -> None:
+        super().__init__(stage)
+        self.stage = stage
+
+
+class Budget:
+    """A deadline `milliseconds` from now."""
+
+    def __init__(self, milliseconds: int) -> None:
+        if isinstance(milliseconds, bool) or not isinstance(milliseconds, int) or milliseconds < 1:
+            raise LicetError(
+                f"the time budget must be a whole number of milliseconds, at least 1, not {milliseconds!r}",
+                code="licet.budget.invalid",
+                hint="e.g. --timeout 20 (seconds) on the command line, timeout_ms=20000 in Python",
+            )
+        self.milliseconds = milliseconds
+        self.deadline = time.monotonic() + milliseconds / 1000
+
+    def remaining_ms(self) -> int:
+        return max(0, int((self.deadline - time.monotonic()) * 1000))
+
+    @property
+    def expired(self) -> bool:
+        return time.monotonic() >= self.deadline
+
+    def check(self, stage: str) -> None:
+        """Raise `OutOfBudget` when the deadline has passed."""
+        if self.expired:
+            raise OutOfBudget(stage)
+
+    def describe(self) -> str:
+        seconds = self.milliseconds / 1000
+        return f"{seconds:g} s"

@@ -44,6 +44,8 @@ def condition_text(cond: n.Condition, vocabulary: Vocabulary) -> str:
             return " and ".join(_grouped(c, vocabulary) for c in items)
         case n.AnyOf(items=items):
             return " or ".join(_grouped(c, vocabulary) for c in items)
+        case n.Not(item=n.Assumed(name=name)):
+            return f"it is not assumed that {name.replace('-', ' ')}"
         case n.Not(item=item):
             return f"not ({condition_text(item, vocabulary)})"
         case n.Assumed(name=name):

@@ -447,6 +447,25 @@ def test_spdx_packages_marked_only_as_build_tools_are_left_out(tmp_path, library
     assert report.verdict.verdict == EXPECTED["spdx-pipeline"]["verdict"]
 
 
+def test_spdx_none_is_no_license_and_noassertion_is_unknown_terms(tmp_path, library):
+    # SPDX 2.3 §7.13: NONE concludes there is no license (all rights reserved);
+    # NOASSERTION says nothing, so the declared license is read instead.
+    spdx = json.loads((FIXTURES / "spdx-pipeline" / "pipeline.spdx.json").read_text())
+    spdx["packages"].append({"SPDXID": "SPDXRef-Package-blob", "name": "blob", "versionInfo": "1", "downloadLocation": "NOASSERTION",
+                             "filesAnalyzed": False, "licenseConcluded": "NONE", "licenseDeclared": "MIT", "copyrightText": "NOASSERTION"})
+    spdx["packages"].append({"SPDXID": "SPDXRef-Package-lib", "name": "lib", "versionInfo": "1", "downloadLocation": "NOASSERTION",
+                             "filesAnalyzed": False, "licenseConcluded": "NOASSERTION", "licenseDeclared": "MIT", "copyrightText": "NOASSERTION"})
+    for package in ("blob", "lib"):
+        spdx["relationships"].append({"spdxElementId": "SPDXRef-Package-doc-search", "relationshipType": "CONTAINS",
+                                      "relatedSpdxElement": f"SPDXRef-Package-{package}"})
+    (tmp_path / "pipeline.spdx.json").write_text(json.dumps(spdx, indent=2))
+    report = scan(tmp_path, library=library)
+    assert report.component("blob").license == "NONE"
+    assert report.component("lib").license == "MIT"
+    assert report.verdict.verdict == "forbidden"
+    assert any(c.license == "NONE" for conflict in report.verdict.conflicts for c in conflict.clauses)
+
+
 def test_spdx_document_describing_a_file_first_uses_its_described_package(library):
     report = scan(FIXTURES / "spdx-spec-example", library=library)
     note = next(n for n in report.notes if n.rule == "sbom-root")

@@ -29,6 +29,7 @@ from .gather import FoundComponent, Gathering
 from .policy import ScanError, read_text
 
 LOCK_FILES = ("uv.lock", "poetry.lock")
+METADATA_PLACEHOLDERS = ("unknown", "none")
 MAX_LICENSE_FIELD = 100  # longer License fields hold license text, not a name
 
 
@@ -254,7 +255,9 @@ def dist_license(g: Gathering, name: str, dist: metadata.Distribution, origin: L
         component.license = g.license_text(expression, name, origin, "License-Expression")
         return component
     field = (_field(meta, "License") or "").strip()
-    if field and "\n" not in field and len(field) <= MAX_LICENSE_FIELD and field.upper() not in ("UNKNOWN", "NONE"):
+    # "UNKNOWN" is setuptools' placeholder and "None" a stringified `license=None`:
+    # both mean the field was left empty, not "no license" (classifiers decide).
+    if field and "\n" not in field and len(field) <= MAX_LICENSE_FIELD and field.lower() not in METADATA_PLACEHOLDERS:
         try:
             g.library.parse_expression(field)
         except LicetError:

@@ -315,7 +315,6 @@ def _all_components(data: dict[str, Any]) -> list[dict[str, Any]]:
 def read_spdx(g: Gathering, path: Path, display: str, text: str, target: str | None) -> str:
     try:  # imported here: only SPDX documents need it
         from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
-        from spdx_tools.spdx.model.spdx_none import SpdxNone
         from spdx_tools.spdx.parser.error import SPDXParsingError
         from spdx_tools.spdx.parser.json import json_parser
     except ImportError:
@@ -353,8 +352,11 @@ def read_spdx(g: Gathering, path: Path, display: str, text: str, target: str | N
             continue
         chosen = None
         for key, value in (("licenseConcluded", package.license_concluded), ("licenseDeclared", package.license_declared)):
-            if value is not None and not isinstance(value, (SpdxNoAssertion, SpdxNone)):
-                chosen = str(value)
+            # NOASSERTION says nothing, so the next field is read; NONE is an
+            # answer (SPDX 2.3 §7.13-7.15: no license at all), which the rules
+            # read as "all rights reserved".
+            if value is not None and not isinstance(value, SpdxNoAssertion):
+                chosen = str(value)  # SpdxNone prints as the SPDX keyword NONE
                 origin = Location(file=display, line=_line_within(text, line, f'"{key}"', '"SPDXID"'), column=1)
                 break
         found = g.add(FoundComponent(name=name, kind="code", declared=chosen, resolved_by="SPDX", origin=origin))

@@ -233,14 +233,20 @@ class Checker:
             case n.Compare(number=number):
                 self.word("number", number, cond.span)
                 return cond
+            case n.PurposeOnlyIn():
+                only = self.set_values(cond)
+                related = set(only).union(*(self.vocabulary.broader(p) | self.vocabulary.narrower(p) for p in only))
+                others = tuple(p for p in self.vocabulary.names("purpose") if p not in related)
+                return replace(cond, values=only, others=others)
             case n.RoleIn() | n.PurposeIn() | n.TermsIn() | n.KindIs() | n.TargetKindIs() | n.ReleaseIn() | n.LineageIn():
-                if cond.set_name is not None:
-                    values = self.expand_set(cond.set_name, cond.category, cond.span)
-                else:
-                    values = self.values(cond.values, None, cond.category, cond.span)
-                return replace(cond, values=values)
+                return replace(cond, values=self.set_values(cond))
             case _:
                 assert_never(cond)
+
+    def set_values(self, cond: n.SetTest) -> tuple[str, ...]:
+        if cond.set_name is not None:
+            return self.expand_set(cond.set_name, cond.category, cond.span)
+        return self.values(cond.values, None, cond.category, cond.span)
 
     def effect(self, effect: n.Effect, lic: n.License, clause: n.Clause) -> n.Effect:
         match effect:

@@ -293,6 +293,9 @@ class _Compiler:
             case n.PurposeIn(values=values):
                 self.used_env.update(("purpose", v) for v in values if v in self.resolved.facts.open_purposes)
                 return t.any(*(self.purpose_vars[v] for v in values))
+            case n.PurposeOnlyIn(values=values, others=others):
+                self.used_env.update(("purpose", v) for v in (*values, *others) if v in self.resolved.facts.open_purposes)
+                return t.all(t.any(*(self.purpose_vars[v] for v in values)), *(z3.Not(self.purpose_vars[v]) for v in others))
             case n.TermsIn(values=values):
                 return t.any(*(self.term_vars[v] for v in values))
             case n.KindIs(values=values):

@@ -137,6 +137,8 @@ def _mentions(node: object, var: EnvVar) -> bool:
                 return True
             case n.PurposeIn(values=values) if var.kind == "purpose" and var.name in values:
                 return True
+            case n.PurposeOnlyIn(values=values, others=others) if var.kind == "purpose" and var.name in (*values, *others):
+                return True
     return False
 
 

@@ -97,6 +97,8 @@ def _words_tested(lic: n.License, vocabulary: Vocabulary) -> frozenset[tuple[str
             match node:
                 case n.PurposeIn(values=values):
                     found.update(("purpose", v) for v in values)
+                case n.PurposeOnlyIn(values=values, others=others):
+                    found.update(("purpose", v) for v in (*values, *others))
                 case n.Flag(name=name) if vocabulary.has("flag", name):
                     found.add(("flag", name))
                 case n.Compare(number=number):

@@ -180,12 +180,28 @@ class LineageIn(_SetTest):
     keyword: ClassVar[str] = "lineage.license"
 
 
-SetTest = Union[RoleIn, PurposeIn, TermsIn, KindIs, TargetKindIs, ReleaseIn, LineageIn]
-SET_TESTS: tuple[type[_SetTest], ...] = (RoleIn, PurposeIn, TermsIn, KindIs, TargetKindIs, ReleaseIn, LineageIn)
+@dataclass(frozen=True)
+class PurposeOnlyIn(_SetTest):
+    """`purpose only in {…}`: the use has one of these purposes and no other
+    ("for Research Purposes only"). Unlike `purpose in`, stating one more
+    purpose can make it false, so a use for research and customer support is
+    not a research use. `others` are the purposes that break it: every
+    purpose neither in `values` nor narrower or broader than one of them
+    (filled in by the checker from the vocabulary)."""
+
+    others: tuple[str, ...] = ()
+
+    category: ClassVar[str] = "purpose"
+    keyword: ClassVar[str] = "purpose only"
+
+
+SetTest = Union[RoleIn, PurposeIn, PurposeOnlyIn, TermsIn, KindIs, TargetKindIs, ReleaseIn, LineageIn]
+SET_TESTS: tuple[type[_SetTest], ...] = (RoleIn, PurposeIn, PurposeOnlyIn, TermsIn, KindIs, TargetKindIs, ReleaseIn, LineageIn)
 SET_TEST_BY_KEYWORD: dict[str, type[_SetTest]] = {cls.keyword: cls for cls in SET_TESTS}
 
 Condition = Union[
-    Const, AllOf, AnyOf, Not, Assumed, Action, Flag, Compare, RoleIn, PurposeIn, TermsIn, KindIs, TargetKindIs, ReleaseIn, LineageIn
+    Const, AllOf, AnyOf, Not, Assumed, Action, Flag, Compare, RoleIn, PurposeIn, PurposeOnlyIn, TermsIn, KindIs, TargetKindIs,
+    ReleaseIn, LineageIn
 ]
 
 TRUE = Const(True)
@@ -349,8 +365,8 @@ Declaration = Union[License, Word, Relation, Compose, CountAs, SetDecl]
 NODE_CLASSES: dict[str, type] = {
     cls.__name__: cls
     for cls in (
-        Span, Const, AllOf, AnyOf, Not, Assumed, Action, Flag, Compare, RoleIn, PurposeIn, TermsIn, KindIs, TargetKindIs,
-        ReleaseIn, LineageIn, Forbid, Undecided, RequireDuties, RequireThat, Impose, Relax, Clause, License, Word, Relation, Compose,
+        Span, Const, AllOf, AnyOf, Not, Assumed, Action, Flag, Compare, RoleIn, PurposeIn, PurposeOnlyIn, TermsIn, KindIs,
+        TargetKindIs, ReleaseIn, LineageIn, Forbid, Undecided, RequireDuties, RequireThat, Impose, Relax, Clause, License, Word, Relation, Compose,
         CountAs, SetDecl,
     )
 }

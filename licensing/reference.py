@@ -340,6 +340,8 @@ class _Words:
                         words.actions.add(name)
                     case n.PurposeIn(values=values):
                         words.purpose_sets.add(frozenset(values))
+                    case n.PurposeOnlyIn(values=values, others=others):
+                        words.purpose_sets.add(frozenset(values) | frozenset(others))
                     case n.Flag(name=name):
                         words.flags.add(name)
                     case n.Assumed(name=name):
@@ -446,6 +448,8 @@ class _World:
                 return not self.plays(where.roles).isdisjoint(values)
             case n.PurposeIn(values=values):
                 return not facts.purposes.isdisjoint(values)
+            case n.PurposeOnlyIn(values=values, others=others):
+                return not facts.purposes.isdisjoint(values) and facts.purposes.isdisjoint(others)
             case n.TermsIn(values=values):
                 return not carried.isdisjoint(values)
             case n.KindIs(values=values):

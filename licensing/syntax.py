@@ -186,6 +186,11 @@ class _ToAst(Transformer[Token, Any]):
         return node
 
     @v_args(meta=True)
+    def purpose_only_in(self, meta: Meta, items: list[Any]) -> n.PurposeOnlyIn:
+        ((values, set_name),) = items
+        return n.PurposeOnlyIn(values, set_name, span=_span(self.display, meta))
+
+    @v_args(meta=True)
     def set_equals(self, meta: Meta, items: list[Any]) -> n._SetTest:
         test, value = items
         node: n._SetTest = test((_value(value),), None, span=_span(self.display, meta))

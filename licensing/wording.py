@@ -61,6 +61,8 @@ def condition_text(cond: n.Condition, vocabulary: Vocabulary) -> str:
             return "it reaches " + listed([vocabulary.phrase("role", v) or v for v in values])
         case n.PurposeIn(values=values, set_name=set_name):
             return "the purpose is " + listed(list(values)) + (f" ({set_name})" if set_name else "")
+        case n.PurposeOnlyIn(values=values, set_name=set_name):
+            return "the use is only for " + listed(list(values)) + (f" ({set_name})" if set_name else "")
         case n.TermsIn(values=values):
             return "the work carries " + listed(list(values)) + " terms"
         case n.KindIs(values=values):

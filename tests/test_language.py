@@ -7,6 +7,7 @@ import shutil
 import pytest
 
 import licensing
+import licensing.nodes
 from licensing import load_library
 from licensing.paths import rules_dir
 from licensing.reference import reference_verdict
@@ -23,6 +24,12 @@ license "Research-Grant" {
   clause nothing_else § "3"
     > "all rights not expressly granted are reserved"
     forbid any when serve
+}
+
+license "Research-Only" {
+  title "A license for research purposes only"
+  clause research_only § "1"
+    forbid any when not purpose only in {research}
 }
 
 license "Threshold" {
@@ -107,6 +114,24 @@ def test_a_qualifying_purpose_is_an_open_question_when_the_use_states_none(test_
     assert v.verdict == "depends"
     assert [(d.assumption, d.kind, d.yes, d.no) for d in v.depends_on] == [("research", "purpose", "allowed", "forbidden")]
     assert v.depends_on[0].asked_by == ["Threshold § 2 (big_licensees)"]
+
+
+def test_purpose_only_in_fails_when_the_use_has_another_purpose_too(test_library):
+    """`purpose in` holds when one purpose matches; `purpose only in` also
+    needs no other purpose: research plus customer support is not research only."""
+    weights = {"m": {"kind": "weights", "license": "Research-Only"}}
+    assert _check(test_library, weights, actions=["run"], purposes=["research"]).verdict == "allowed"
+    mixed = _check(test_library, weights, actions=["run"], purposes=["research", "customer-support"])
+    assert mixed.verdict == "forbidden" and _cited(mixed) == {"research_only"}
+    # a purpose within research's own family is not "another purpose"; one overlapping another is an open question
+    assert _check(test_library, weights, actions=["run"], purposes=["healthcare"]).verdict == "forbidden"
+
+
+def test_purpose_only_in_lists_the_purposes_that_break_it(test_library):
+    clause = test_library.licenses["Research-Only"].clause("research_only")
+    (only,) = licensing.nodes.find_all(clause.when, licensing.nodes.PurposeOnlyIn)
+    assert only.values == ("research",)
+    assert "customer-support" in only.others and "research" not in only.others
 
 
 def test_unstated_number_is_checked_in_every_range(test_library):

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 VerdictName = Literal["allowed", "forbidden", "depends", "unknown"]
+# The parts of an explained verdict that solver calls work out; a part in which
+# a call gave up (time budget, solver limits) is reported as incomplete.
+ExplanationPart = Literal["conflicts", "release", "choices", "obligations", "fixes"]
 # How one environment came out: a compliant plan exists (sat), none does
 # (unsat), the solver gave up (unknown), or only plans relying on terms nobody
 # knows are compliant (undecided).

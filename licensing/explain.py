@@ -299,6 +299,7 @@ def build_verdict(problem: Problem, decision: Decision, scenario_name: str | Non
         choices=choices,
         assumptions=_assumptions(problem),
         notes=_notes(problem, decision),
+        incomplete=decision.incomplete,
         waivers=waivers,
         scenario=scenario_name,
         rules_fingerprint=resolved.library.fingerprint,

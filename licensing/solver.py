@@ -17,15 +17,16 @@ found by setting aside one clause of each found conflict and asking again.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal, assert_never
+from typing import Any, Literal, TypeVar, assert_never
 
 import z3
 
 from .budget import Budget
 from .compiler import DEFAULT_BUDGET_MS, EnvVar, Fact, Instance, Problem
+from .environment import ExplanationPart, Status, VerdictName, verdict_from_statuses
 from .nodes import RequireDuties
-from .environment import Status, VerdictName, verdict_from_statuses
 
 MAX_CONFLICTS = 5
 MAX_CONFLICT_SEARCHES = 24
@@ -34,6 +35,8 @@ MAX_FIXES = 6
 
 RANK: dict[VerdictName, int] = {"forbidden": 0, "unknown": 1, "depends": 2, "allowed": 3}
 
+
+_T = TypeVar("_T")
 
 @dataclass
 class EnvResult:
@@ -60,6 +63,7 @@ class Decision:
     choices: list[tuple[str, str]]  # component → the licenses the plan puts it under
     fixes: list[tuple[Remedy, VerdictName]]
     notes: list[str]
+    incomplete: list[ExplanationPart] = field(default_factory=list)
 
 
 class _Session:
@@ -69,6 +73,10 @@ class _Session:
         self.budget = budget
         self.checks = 0
         self.out_of_budget = False  # some call found the budget spent
+        # the part of the answer being worked out, and the parts in which a
+        # solver call gave up: those parts may be incomplete, and say so
+        self.part: ExplanationPart | None = None
+        self.gave_up: list[ExplanationPart] = []
 
     def check(self, literals: list[z3.BoolRef]) -> z3.CheckSatResult:
         """One solver call, given only what is left of the budget; none once it is spent."""
@@ -76,12 +84,23 @@ class _Session:
         remaining = self.budget.remaining_ms()
         if remaining <= 0:
             self.out_of_budget = True
-            return z3.unknown
-        self.solver.set("timeout", remaining)
-        result = self.solver.check(*literals)
-        if result == z3.unknown and self.budget.expired:
-            self.out_of_budget = True
+            result = z3.unknown
+        else:
+            self.solver.set("timeout", remaining)
+            result = self.solver.check(*literals)
+            if result == z3.unknown and self.budget.expired:
+                self.out_of_budget = True
+        if result == z3.unknown and self.part is not None and self.part not in self.gave_up:
+            self.gave_up.append(self.part)
         return result
+
+    def explaining(self, part: ExplanationPart, work: Callable[..., _T], *args: Any) -> _T:
+        """Run one part of the explanation, noting it if a solver call in it gives up."""
+        self.part = part
+        try:
+            return work(*args)
+        finally:
+            self.part = None
 
     def reason_unknown(self) -> str:
         if self.out_of_budget:
@@ -162,14 +181,14 @@ def _evaluate(session: _Session, base: list[z3.BoolRef], undecided: list[z3.Bool
             if second == "unsat":
                 result.status = "undecided"
                 if explain:
-                    result.cores = session.conflicts(with_undecided, instance_ids)
+                    result.cores = session.explaining("conflicts", session.conflicts, with_undecided, instance_ids)
             elif second == "sat":
                 result.literals = with_undecided
             else:
                 result.status = "unknown"
                 result.reason = session.reason_unknown()
         elif status == "unsat" and explain:
-            result.cores = session.conflicts(literals, instance_ids)
+            result.cores = session.explaining("conflicts", session.conflicts, literals, instance_ids)
         elif status == "unknown":
             result.reason = session.reason_unknown()
         if result.status == "sat" and explain:
@@ -422,19 +441,18 @@ def decide(problem: Problem, explain: bool = True, budget: Budget | None = None)
     plan: list[z3.BoolRef] = []
     compliant = [r for r in results if r.status == "sat"]
     if explain and compliant:
-        release, release_options = _release(session, compliant[0])
-        choices, plan = _choices(session, compliant[0], release)
+        release, release_options = session.explaining("release", _release, session, compliant[0])
+        choices, plan = session.explaining("choices", _choices, session, compliant[0], release)
     elif problem.resolved.facts.release is not None:
         release = problem.resolved.facts.release
     if release is not None and problem.resolved.facts.release is None:
         plan.append(problem.release_selectors[release])
-    obligations = _obligations(session, results, plan) if explain else []
-    fixes = _fixes(session, base, undecided, conflicts, verdict) if explain and verdict != "allowed" else []
-    if session.out_of_budget and verdict != "unknown":
-        notes.append(
-            f"the time budget of {session.budget.describe()} ran out while explaining: the verdict stands, but the conflicts, "
-            "obligations, choices and ways out listed may be incomplete"
-        )
+    obligations = session.explaining("obligations", _obligations, session, results, plan) if explain else []
+    fixes = session.explaining("fixes", _fixes, session, base, undecided, conflicts, verdict) if explain and verdict != "allowed" else []
+    incomplete = list(session.gave_up)
+    if incomplete and verdict != "unknown":
+        why = f"the time budget of {session.budget.describe()} ran out" if session.out_of_budget else "the solver gave up"
+        notes.append(f"{why} while explaining: the verdict stands, but these parts may be incomplete: {', '.join(incomplete)}")
     return Decision(
         verdict=verdict,
         results=results,
@@ -446,4 +464,5 @@ def decide(problem: Problem, explain: bool = True, budget: Budget | None = None)
         choices=choices,
         fixes=fixes,
         notes=notes,
+        incomplete=incomplete if verdict != "unknown" else [],
     )

@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .environment import VerdictName
+from .environment import ExplanationPart, VerdictName
 from .location import Location
 from .version import SCHEMA_VERSION, __version__
 
@@ -168,6 +168,10 @@ class Verdict(_Model):
     choices: list[Choice] = Field(default_factory=list)
     assumptions: list[AssumptionUsed] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+    incomplete: list[ExplanationPart] = Field(
+        default_factory=list,
+        description="parts of the explanation a solver call gave up on (time budget): they may be incomplete; the verdict itself stands",
+    )
     waivers: list[WaiverApplied] = Field(default_factory=list)
     scenario: str | None = None
     schema_version: int = SCHEMA_VERSION

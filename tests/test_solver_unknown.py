@@ -86,3 +86,68 @@ def test_a_choice_away_from_unknown_terms_is_allowed():
     verdict = licensing.check(data)
     assert verdict.verdict == "allowed"
     assert [(c.component, c.chosen) for c in verdict.choices] == [("blob", "MIT")]
+
+
+# A few golden questions with long explanations: conflicts, a release, choices,
+# obligations and ways out (fault injection needs every part exercised).
+FAULT_QUESTIONS = {
+    "gpl2-apache": {
+        "components": {"a": {"kind": "code", "license": "Apache-2.0"}, "g": {"kind": "code", "license": "GPL-2.0-only", "includes": ["a"]}},
+        "use": {"target": "g", "actions": ["distribute"]},
+    },
+    "llama-or-choice": {
+        "components": {
+            "base": {"kind": "weights", "license": "llama3.1"},
+            "lib": {"kind": "code", "license": "MIT OR GPL-3.0-or-later"},
+            "app": {"kind": "code", "includes": ["base", "lib"]},
+        },
+        "use": {"target": "app", "actions": ["serve", "distribute"], "purposes": ["customer-support"]},
+    },
+}
+
+
+def _explanation(verdict):
+    return (
+        verdict.verdict,
+        [sorted((c.license, c.clause) for c in conflict.clauses) for conflict in verdict.conflicts],
+        [(o.duty, o.license, o.component) for o in verdict.obligations],
+        verdict.release_license,
+        [c.model_dump_json() for c in verdict.choices],
+        [f.model_dump_json() for f in verdict.fixes],
+        [d.model_dump_json() for d in verdict.depends_on],
+    )
+
+
+@pytest.mark.parametrize("name", sorted(FAULT_QUESTIONS))
+def test_a_solver_call_that_gives_up_never_changes_an_answer_silently(monkeypatch, name):
+    """Make each solver call in turn give up: the answer is the same as
+    without the fault, or `unknown`, or says which parts are incomplete."""
+    question = FAULT_QUESTIONS[name]
+    calls = {"n": 0, "fail_at": -1}
+    real_check = z3.Solver.check
+
+    def check(self, *args):
+        calls["n"] += 1
+        if calls["n"] == calls["fail_at"]:
+            return z3.unknown
+        return real_check(self, *args)
+
+    monkeypatch.setattr(z3.Solver, "check", check)
+    baseline = licensing.check(question)
+    total = calls["n"]
+    assert total > 5 and not baseline.incomplete
+    silent, flagged = [], 0
+    for fail_at in range(1, total + 1):
+        calls.update(n=0, fail_at=fail_at)
+        faulty = licensing.check(question)
+        if faulty.verdict == "unknown":
+            assert any("gave up" in note or "budget" in note for note in faulty.notes), faulty.notes
+            continue
+        assert faulty.verdict == baseline.verdict
+        if faulty.incomplete:
+            flagged += 1
+            assert any("may be incomplete" in note for note in faulty.notes)
+        elif _explanation(faulty) != _explanation(baseline):
+            silent.append(fail_at)
+    assert not silent, f"{len(silent)} of {total} faulty calls changed the explanation silently: {silent}"
+    assert flagged, "no fault reached the explanation"

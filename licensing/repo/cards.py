@@ -31,8 +31,9 @@ from ..errors import source_line
 from ..location import Location
 from ..scenario import load_yaml
 from ..scenario.load import Positions
+from .files import MAX_TEXT_BYTES, ScanError, SkippedFile, exists, read_inside
 from .gather import FoundComponent, Gathering
-from .policy import ScanError, missing_dependency
+from .policy import missing_dependency
 
 # base_model_relation values (Hub docs); each makes the card's model a
 # derivative of its base in the sense of our `derived-from` relation.
@@ -48,6 +49,9 @@ MAX_DEPTH = 8  # a chain of fine-tunes longer than this is cut, with a note
 FRONT_MATTER = re.compile(r"^(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[ \t]*(\r\n|\n|$))")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 CARD_YAML_HINT = "the block between the two '---' lines must be YAML"
+# A Hub id as a path on disk: `name` or `org/name`, each part starting with a
+# letter or digit, so that no id (`../x`, `/etc/...`) leads out of a card folder.
+_DISK_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)?")
 
 
 class HubApi(Protocol):
@@ -195,12 +199,10 @@ def _value_positions(node: yaml.Node | None, first_line: int) -> Positions:
     return out
 
 
-def read_card_file(path: Path, display: str) -> Card:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise ScanError(f"cannot read card: {err}", code="licet.scan.unreadable", file=display, hint="a card is a UTF-8 README.md") from None
-    return parse_card(text, display)
+def read_card_file(path: Path, display: str, root: Path | None) -> Card:
+    """A card on disk: inside `root` only (anywhere when None: the local
+    Hugging Face cache), a regular file of at most 1 MiB (`SkippedFile` else)."""
+    return parse_card(read_inside(path, display, root=root, limit=MAX_TEXT_BYTES), display)
 
 
 def _ids(value: Any) -> list[str]:
@@ -219,6 +221,7 @@ class CardReader:
     def __init__(self, gathering: Gathering, *, online: HubApi | None = None) -> None:
         self.g = gathering
         self.online = online
+        self._folders_refused: set[str] = set()
 
     # ------------------------------------------------------------ the repo's own card
 
@@ -268,7 +271,13 @@ class CardReader:
         on_disk = self._card_on_disk(repo_id, repo_type)
         if on_disk is not None:
             card_path, card_display, how = on_disk
-            parsed = read_card_file(card_path, card_display)
+            try:
+                parsed = read_card_file(card_path, card_display, self.g.root if how == "card folder" else None)
+            except SkippedFile as skipped:
+                self.g.add(FoundComponent(name=repo_id, kind=kind, resolved_by="not read", origin=origin, evidence=skipped.reason))
+                self.g.note("warning", "skipped-file", f"'{repo_id}': its card {card_display} is not read: {skipped.reason}; "
+                            "its terms are treated as unknown", repo_id, origin, hint=skipped.hint)
+                return repo_id
             self.g.read(card_path, card_display, parsed.text)
             self._from_card(repo_id, kind, parsed, how, depth)
             return repo_id
@@ -319,19 +328,37 @@ class CardReader:
         self.upstream(card, repo_id, depth)
 
     def _card_on_disk(self, repo_id: str, repo_type: str) -> tuple[Path, str, str] | None:
+        if not _DISK_ID.fullmatch(repo_id):
+            return None  # not a Hub id: no card on disk has its name
         for folder in self.g.policy.policy.cards:
-            base = (self.g.root / folder).resolve()
+            base = self.g.root / folder
+            why = self.g.outside(base)
+            if why is not None:
+                self._refuse_folder(folder, why)
+                continue
             for candidate in (base / repo_id / "README.md", base / repo_id.replace("/", "--") / "README.md"):
-                if candidate.is_file():
+                if exists(candidate):
                     return candidate, self.g.display(candidate), "card folder"
         try:
             from huggingface_hub import try_to_load_from_cache
         except ImportError:  # without the scan extra there is no Hugging Face cache to read
             return None
-        cached = try_to_load_from_cache(repo_id, "README.md", repo_type=repo_type)
-        if isinstance(cached, str) and Path(cached).is_file():
+        try:
+            cached = try_to_load_from_cache(repo_id, "README.md", repo_type=repo_type)
+        except Exception:  # noqa: BLE001 - an id huggingface_hub refuses has no card in its cache
+            return None
+        if isinstance(cached, str) and exists(Path(cached)):
             return Path(cached), cached, "hf cache"
         return None
+
+    def _refuse_folder(self, folder: str, why: str) -> None:
+        """A `cards` folder of the policy that leads out of the scanned folder: not read, said once."""
+        if folder in self._folders_refused:
+            return
+        self._folders_refused.add(folder)
+        self.g.note("warning", "skipped-file", f"the card folder '{folder}' is not read: {why}; "
+                    "the ids it would resolve are resolved otherwise, or their terms are unknown", origin=self.g.policy.locate("cards"),
+                    hint="card folders are read only inside the scanned folder; copy the cards into it")
 
     def _from_hub(self, repo_id: str, repo_type: str, origin: Location) -> dict[str, Any] | None:
         assert self.online is not None

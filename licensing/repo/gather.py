@@ -42,6 +42,7 @@ and every component on the cycle is still checked.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -53,7 +54,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..errors import LicetError
 from ..library import Library
 from ..location import Location
-from .policy import LoadedPolicy, ScanError
+from .files import ScanError, SkippedFile, outside_reason, read_inside
+from .policy import LoadedPolicy
 from .registry import Registry, load_registry
 
 
@@ -97,6 +99,7 @@ class Gathering:
     files: list[str] = field(default_factory=list)  # what was read, in order
     texts: dict[str, str] = field(default_factory=dict)  # display path → text, for error lines
     target: str | None = None
+    skipped: list[FoundComponent] = field(default_factory=list)  # stand-ins for files not read, attached to the target at the end
     _registry: Registry | None = None
 
     @property
@@ -106,11 +109,57 @@ class Gathering:
         return self._registry
 
     def display(self, path: Path) -> str:
-        """A path as findings show it: relative to the scanned folder when inside it."""
+        """A path as findings show it: relative to the scanned folder when
+        inside it (a link that leads out shows as the link's own path)."""
         try:
             return self.display_root + path.resolve().relative_to(self.root.resolve()).as_posix()
+        except (ValueError, OSError, RuntimeError):
+            pass
+        try:
+            return self.display_root + Path(os.path.abspath(path)).relative_to(os.path.abspath(self.root)).as_posix()
         except ValueError:
             return str(path)
+
+    # ------------------------------------------------------------ reading files, inside the folder only
+
+    def read_file(self, path: Path, display: str, limit: int, *, named: bool = False) -> str:
+        """The text of a repository file (`licensing.repo.files.read_inside`):
+        a regular file inside the scanned folder, at most `limit` bytes;
+        `named`: a file the user gave on the command line, read wherever it
+        is. Else `SkippedFile`, which the caller reports with `skip`."""
+        return read_inside(path, display, root=None if named else self.root, limit=limit)
+
+    def outside(self, path: Path) -> str | None:
+        """Why a path a repository file names (a policy key, a `-r` include)
+        leads out of the scanned folder; None when it stays inside."""
+        return outside_reason(self.root, path)
+
+    def skip(self, skipped: SkippedFile, verb: str, *, kind: str = "code", origin: Location | None = None,
+             what: str | None = None) -> None:
+        """Report a file the scan did not read. What it `verb`s (the
+        components an SBOM lists, the packages a requirements file names, what
+        a card declares) is not dropped in silence: it stands in the scenario
+        as one component named after the file, whose terms are unknown,
+        included in the target, so the answer cannot be `allowed` because a
+        file was not read."""
+        name = f"{skipped.display} (not read)"
+        where = origin or Location(file=skipped.display)
+        self.note("warning", "skipped-file",
+                  f"{what or skipped.display}: not read: {skipped.reason}; whatever it {verb} is checked as '{name}', "
+                  "a component whose terms are unknown", name, where, hint=skipped.hint)
+        if name not in self.components and all(c.name != name for c in self.skipped):
+            # the library's license for terms nobody knows (no license at all when the rules have none: also unknown)
+            self.skipped.append(FoundComponent(name=name, kind=kind, license=self.library.fallback, resolved_by="not read", origin=where,
+                                               evidence=skipped.reason))
+
+    def attach_skipped(self) -> None:
+        """Put the stand-ins for files not read under the target (see `skip`)."""
+        assert self.target is not None
+        for stand_in in self.skipped:
+            if stand_in.name not in self.components:
+                self.add(stand_in)
+                self.relate(self.target, "includes", stand_in.name)
+        self.skipped = []
 
     def read(self, path: Path, display: str, text: str) -> None:
         if display not in self.texts:

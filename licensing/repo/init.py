@@ -14,7 +14,8 @@ from pathlib import Path
 
 from ..errors import LicetError
 from ..library import Library
-from .policy import POLICY_YAML, PYPROJECT, ScanError, read_text
+from .files import ScanError, exists
+from .policy import POLICY_YAML, PYPROJECT, read_policy_file
 from .scan import build_scenario
 
 
@@ -32,9 +33,10 @@ def _toml_string(text: str) -> str:
 def starter_policy(path: str | Path, *, library: Library) -> Starter:
     root = Path(path)
     pyproject = root / PYPROJECT
-    if (root / POLICY_YAML).exists():
+    if exists(root / POLICY_YAML):  # a dangling link too: writing through it would create a file outside the folder
         raise ScanError("a policy already exists", code="licet.scan.policy-exists", file=str(root / POLICY_YAML), hint="edit it, or remove it to start again")
-    if pyproject.is_file() and "[tool.licet" in read_text(pyproject, str(pyproject)):
+    # a pyproject.toml licet may not read (a link out of the folder, a pipe) is an error: init never writes through it
+    if exists(pyproject) and "[tool.licet" in read_policy_file(pyproject, str(pyproject), root):
         raise ScanError("pyproject.toml already has a [tool.licet] table", code="licet.scan.policy-exists", file=str(pyproject),
                         hint="edit it, or remove the table to start again")
 
@@ -65,7 +67,7 @@ def starter_policy(path: str | Path, *, library: Library) -> Starter:
             if note.component and note.rule in ("unresolved-license", "ambiguous-license", "unknown-license", "missing-license", "not-installed"):
                 unresolved.append((note.component, note.message))
     assumptions = [(name, library.vocabulary.describe("assumption", name)) for name in library.vocabulary.names("assumption")]
-    if pyproject.is_file():
+    if exists(pyproject):
         return Starter(pyproject, _toml(detected, unresolved, assumptions, target_license), append=True)
     return Starter(root / POLICY_YAML, _yaml(detected, unresolved, assumptions, target_license), append=False)
 
@@ -117,9 +119,15 @@ def _yaml(detected: list[str], unresolved: list[tuple[str, str]], assumptions: l
 
 def write_policy(starter: Starter) -> Path:
     if starter.append:
-        existing = starter.file.read_text(encoding="utf-8")
+        existing = read_policy_file(starter.file, str(starter.file), starter.file.parent)  # still a regular file inside the folder
         separator = "" if existing.endswith("\n") else "\n"
-        starter.file.write_text(existing + separator + starter.text, encoding="utf-8")
+        with open(starter.file, "a", encoding="utf-8") as out:
+            out.write(separator + starter.text)
     else:
-        starter.file.write_text(starter.text, encoding="utf-8")
+        try:
+            with open(starter.file, "x", encoding="utf-8") as out:  # never through a link or over a file that appeared meanwhile
+                out.write(starter.text)
+        except FileExistsError:
+            raise ScanError("a policy already exists", code="licet.scan.policy-exists", file=str(starter.file),
+                            hint="edit it, or remove it to start again") from None
     return starter.file

@@ -17,21 +17,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ..errors import LicetError, source_line
+from ..errors import source_line
 from ..location import Location
 from ..scenario import Waiver, load_yaml, validation_problem
 from ..scenario.load import Positions
 from ..scenario.model import yes_no
+from .files import MAX_TEXT_BYTES, ScanError, SkippedFile, exists, read_inside
 
 POLICY_YAML = "licet.yaml"
 PYPROJECT = "pyproject.toml"
 DEFAULT_ACTIONS = ("distribute",)
-
-
-class ScanError(LicetError):
-    """A repository file licet scan reads that is malformed or unreadable."""
-
-    default_code = "licet.scan.invalid"
 
 
 class _Model(BaseModel):
@@ -138,16 +133,20 @@ def _nearest(positions: Positions, path: tuple[str, ...]) -> tuple[int, int] | N
     return None
 
 
-def read_policy(root: Path, display_root: str = "") -> LoadedPolicy:
-    """The policy of the repository at `root`: licet.yaml wins over [tool.licet]."""
+def read_policy(root: Path, display_root: str = "", named: Path | None = None) -> LoadedPolicy:
+    """The policy of the repository at `root`: licet.yaml wins over [tool.licet].
+
+    Both are read only when they are regular files inside `root` (`named`, a
+    file the user gave on the command line, is read wherever it leads)."""
     pyproject_path = root / PYPROJECT
     project: dict[str, Any] = {}
     tool: dict[str, Any] | None = None
     pyproject_text = ""
     pyproject_display = display_root + PYPROJECT
     toml_positions: Positions = {}
-    if pyproject_path.is_file():
-        pyproject_text = read_text(pyproject_path, pyproject_display)
+    if exists(pyproject_path):
+        trusted = named is not None and named.name == PYPROJECT
+        pyproject_text = read_policy_file(pyproject_path, pyproject_display, None if trusted else root)
         data = _toml(pyproject_text, pyproject_display)
         project = data.get("project", {}) if isinstance(data.get("project"), dict) else {}
         tool_table = data.get("tool", {}).get("licet") if isinstance(data.get("tool"), dict) else None
@@ -158,9 +157,9 @@ def read_policy(root: Path, display_root: str = "") -> LoadedPolicy:
                         pyproject_text=pyproject_text, project_positions=project_positions)
 
     yaml_path = root / POLICY_YAML
-    if yaml_path.is_file():
+    if exists(yaml_path):
         display = display_root + POLICY_YAML
-        text = read_text(yaml_path, display)
+        text = read_policy_file(yaml_path, display, root)
         document = load_yaml(text, display, error=ScanError)
         return _validated({} if document.data is None else document.data, base, display, text, document.positions)
     if tool is not None:
@@ -232,14 +231,20 @@ def missing_dependency(package: str, what: str, file: str | None = None) -> Scan
                      hint="install licet's scan extra: pip install 'licet[scan]'")
 
 
-def read_text(path: Path, display: str) -> str:
-    """A repository file's text; a file that cannot be read is a `ScanError`."""
+def read_policy_file(path: Path, display: str, root: Path | None) -> str:
+    """A policy file's text (pyproject.toml, licet.yaml), read only inside
+    `root` (anywhere when None: the user named it). A policy licet must not
+    read is an error, not a note: it states the question the scan answers
+    (the use, `bundle`, the outbound license, waivers), and answering without
+    it would answer another question, possibly a more permissive one."""
     try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScanError("file not found", code="licet.scan.not-found", file=display, hint="check the path") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise ScanError(f"cannot read: {err}", code="licet.scan.unreadable", file=display, hint="the file must be readable UTF-8 text") from None
+        return read_inside(path, display, root=root, limit=MAX_TEXT_BYTES)
+    except SkippedFile as err:
+        raise ScanError(
+            f"the policy file is not read: {err.reason}", code=err.code, file=display,
+            hint="the policy and [project] say what the scan checks, so licet stops rather than guess them; "
+                 "put the file itself in the folder (a regular file, at most 1 MiB)",
+        ) from None
 
 
 def _toml_error_position(message: str) -> tuple[int | None, int | None]:

@@ -25,8 +25,15 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from ..errors import LicetError
 from ..location import Location
+from .files import (
+    MAX_DOCUMENT_BYTES,
+    MAX_TEXT_BYTES,
+    ScanError,
+    SkippedFile,
+    check_file,
+    exists,
+)
 from .gather import FoundComponent, Gathering
-from .policy import ScanError, read_text
 
 LOCK_FILES = ("uv.lock", "poetry.lock")
 METADATA_PLACEHOLDERS = ("unknown", "none")
@@ -78,20 +85,61 @@ def _site_packages(path: Path) -> list[str]:
     return found
 
 
-def installed(paths: list[str] | None) -> dict[str, metadata.Distribution]:
+def installed(paths: list[str] | None, g: Gathering | None = None) -> tuple[dict[str, metadata.Distribution], list[SkippedFile]]:
+    """The distributions of the environment, by normalized name, and the
+    metadata files not read. With `g`, a distribution whose METADATA licet
+    must not read (not a regular file, over 16 MiB, or, in an environment
+    inside the scanned folder, a link out of it) is left out: it counts as not
+    installed, and `read_python` reports it."""
     dists: dict[str, metadata.Distribution] = {}
+    refused: list[SkippedFile] = []
     found = metadata.distributions(path=paths) if paths is not None else metadata.distributions(path=sys.path)
     for dist in found:
+        skipped = _metadata_refused(g, dist) if g is not None else None
+        if skipped is not None:
+            refused.append(skipped)
+            continue
         name = _field(dist.metadata, "Name")
         if name:
             dists.setdefault(normalize(name), dist)
-    return dists
+    return dists, refused
+
+
+def _metadata_refused(g: Gathering, dist: metadata.Distribution) -> SkippedFile | None:
+    """Why the metadata file of `dist` is not to be read, if it is not."""
+    where = getattr(dist, "_path", None)
+    if where is None:
+        return None
+    folder = Path(where)
+    # what importlib.metadata reads of it: METADATA, else PKG-INFO (requires.txt for an egg), or the egg-info file itself
+    candidates = [folder / n for n in ("METADATA", "PKG-INFO", "requires.txt")] if folder.is_dir() else [folder]
+    try:  # a distribution inside the scanned folder (a committed .venv) is a repository file: it must stay inside
+        in_repo = folder.resolve().is_relative_to(g.root.resolve())
+    except (OSError, RuntimeError):
+        in_repo = True
+    for meta in candidates:
+        if not exists(meta):
+            continue
+        try:
+            check_file(meta, g.display(meta), root=g.root if in_repo else None, limit=MAX_DOCUMENT_BYTES)
+        except SkippedFile as skipped:
+            return skipped
+        except ScanError as err:  # vanished meanwhile
+            return SkippedFile(g.display(meta), err.message, code=err.code)
+    return None
 
 
 # ---------------------------------------------------------------- what the repository names
 
 
-def named_in_requirements(path: Path, display: str, text: str, seen: set[Path] | None = None) -> list[Named]:
+_INCLUDE = re.compile(r"(-r|--requirement)(?:\s*=\s*|\s*)(\S+)")
+
+
+def named_in_requirements(g: Gathering, path: Path, display: str, text: str, seen: set[Path] | None = None) -> list[Named]:
+    """The packages a requirements file names, following its `-r` includes
+    inside the scanned folder only; an include that leads out of it, is not
+    a regular file, is too large, is missing or is a URL is not read, and
+    what it would name stands as unknown terms (`Gathering.skip`)."""
     seen = seen if seen is not None else set()
     seen.add(path.resolve())
     out = []
@@ -99,11 +147,9 @@ def named_in_requirements(path: Path, display: str, text: str, seen: set[Path] |
         stripped = line.split(" #", 1)[0].strip()
         if not stripped or stripped.startswith("#"):
             continue
-        include = re.match(r"(-r|--requirement)\s*(\S+)", stripped)
+        include = _INCLUDE.match(stripped)
         if include:
-            other = (path.parent / include.group(2)).resolve()
-            if other.is_file() and other not in seen:
-                out += named_in_requirements(other, str(other), other.read_text(encoding="utf-8"), seen)
+            out += _included(g, path, display, number, include.group(1), include.group(2), seen)
             continue
         if stripped.startswith("-"):
             continue
@@ -114,6 +160,29 @@ def named_in_requirements(path: Path, display: str, text: str, seen: set[Path] |
         if found:
             out.append(Named(normalize(found.group(1)), Location(file=display, line=number, column=1)))
     return out
+
+
+def _included(g: Gathering, path: Path, display: str, number: int, option: str, name: str, seen: set[Path]) -> list[Named]:
+    """The packages an `-r` include names, when it may be read."""
+    origin = Location(file=display, line=number, column=1)
+    what = f"{display}:{number}: the include '{option} {name}'"
+    if "://" in name:
+        g.skip(SkippedFile(name, "licet scan does not fetch requirement files", code="licet.scan.remote"), "names", origin=origin, what=what)
+        return []
+    other = path.parent / name
+    other_display = g.display(other)
+    if not exists(other):
+        g.skip(SkippedFile(other_display, "there is no such file", code="licet.scan.not-found"), "names", origin=origin, what=what)
+        return []
+    try:
+        other_text = g.read_file(other, other_display, MAX_TEXT_BYTES)
+    except SkippedFile as skipped:
+        g.skip(skipped, "names", origin=origin, what=what)
+        return []
+    if other.resolve() in seen:
+        return []
+    g.read(other, other_display, other_text)
+    return named_in_requirements(g, other, other_display, other_text, seen)
 
 
 def _marker_holds(marker: str | None) -> bool:
@@ -321,7 +390,13 @@ def read_python(g: Gathering, target: str, relation: str) -> int:
     direct = _declared_dependencies(g)
     if named is None and not direct and not g.policy.pyproject_file:
         return 0
-    dists = installed(environment_paths(g.root, settings.environment))
+    dists, refused = installed(environment_paths(g.root, settings.environment), g)
+    for skipped in refused:
+        if named is None and not direct:  # every distribution counts: what it declares stands as unknown terms
+            g.skip(skipped, "declares")
+        else:
+            g.note("warning", "skipped-file", f"{skipped.display}: not read: {skipped.reason}; the distribution counts as not installed",
+                   origin=Location(file=skipped.display), hint=skipped.hint)
     own = normalize(g.policy.project.get("name", "")) if g.policy.project.get("name") else None
     missing: list[Named] = []
     if named is not None:
@@ -361,13 +436,14 @@ def _named_by_files(g: Gathering) -> list[Named] | None:
     settings = g.policy.policy.python
     files: Iterable[Path]
     if settings.requirements is not None:
+        # each is read only if it stays inside the folder (`Gathering.read_file`), else reported
         files = [g.root / f for f in settings.requirements]
         for path in files:
-            if not path.is_file():
+            if not exists(path):
                 raise ScanError(f"requirements file '{path.name}' not found", code="licet.scan.not-found", file=g.policy.file,
                                 hint="python.requirements lists files relative to the repository")
     else:
-        files = sorted(g.root.glob("requirements*.txt")) + [g.root / f for f in LOCK_FILES if (g.root / f).is_file()]
+        files = sorted(g.root.glob("requirements*.txt")) + [g.root / f for f in LOCK_FILES if exists(g.root / f)]
     files = list(files)
     if not files:
         return None
@@ -375,10 +451,15 @@ def _named_by_files(g: Gathering) -> list[Named] | None:
     own_name = g.policy.project.get("name")
     for path in files:
         display = g.display(path)
-        text = read_text(path, display)
+        lock = path.name in LOCK_FILES
+        try:
+            text = g.read_file(path, display, MAX_DOCUMENT_BYTES if lock else MAX_TEXT_BYTES)
+        except SkippedFile as skipped:
+            g.skip(skipped, "names")
+            continue
         g.read(path, display, text)
-        if path.name in LOCK_FILES:
+        if lock:
             out += named_in_lock(g, display, text, own_name)
         else:
-            out += named_in_requirements(path, display, text)
+            out += named_in_requirements(g, path, display, text)
     return out

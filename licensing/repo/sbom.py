@@ -41,8 +41,9 @@ from pathlib import Path
 from typing import Any
 
 from ..location import Location
+from .files import ScanError
 from .gather import FoundComponent, Gathering
-from .policy import ScanError, missing_dependency
+from .policy import missing_dependency
 
 CDX_KINDS = {"machine-learning-model": "weights", "data": "data"}
 
@@ -316,12 +317,19 @@ def read_spdx(g: Gathering, path: Path, display: str, text: str, target: str | N
     try:  # imported here: only SPDX documents need it
         from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
         from spdx_tools.spdx.parser.error import SPDXParsingError
-        from spdx_tools.spdx.parser.json import json_parser
+        from spdx_tools.spdx.parser.json.json_parser import (
+            remove_json_control_chars_hook,
+        )
+        from spdx_tools.spdx.parser.jsonlikedict.json_like_dict_parser import (
+            JsonLikeDictParser,
+        )
     except ImportError:
         raise missing_dependency("spdx-tools", "an SPDX document", display) from None
 
     try:
-        document = json_parser.parse_from_file(str(path))
+        # the text the scan read (inside the folder, within the size cap), never the path again:
+        # what json_parser.parse_from_file does, on that text
+        document = JsonLikeDictParser().parse(json.loads(text, object_pairs_hook=remove_json_control_chars_hook))  # type: ignore[no-untyped-call]
     except SPDXParsingError as err:
         messages = "; ".join(err.messages[:3])
         raise ScanError(f"not an SPDX document spdx-tools can read: {messages}", code="licet.scan.sbom", file=display,

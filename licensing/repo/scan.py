@@ -11,7 +11,11 @@ Nothing read is dropped: a license licet cannot read is the fallback license
 (terms unknown) on the component that declared it, the target included
 (`licensing.repo.gather`); every component of an SBOM is checked
 (`licensing.repo.sbom`); relations that close a cycle are left out with a note
-so the scenario is a graph (`Gathering.break_cycles`). The target's license
+so the scenario is a graph (`Gathering.break_cycles`). Files are read only
+when they are regular files inside the scanned folder, up to a size
+(`licensing.repo.files`); one that is not read is a `skipped-file` warning,
+and what it would have declared stands as a component with unknown terms
+(`Gathering.skip`), so a skipped file never makes the answer `allowed`. The target's license
 becomes `use.release-license` only when it is one id licet can release under;
 a card's license list is all of its licenses (AND), never a choice of one.
 """
@@ -30,8 +34,16 @@ from ..location import Location
 from ..scenario import Scenario, SourceMap, scenario_from_dict, scenario_to_dict
 from ..verdict import Verdict
 from .cards import CardReader, HubApi, default_hub_api, has_front_matter, parse_card
+from .files import (
+    MAX_DOCUMENT_BYTES,
+    MAX_TEXT_BYTES,
+    ScanError,
+    SkippedFile,
+    check_file,
+    exists,
+)
 from .gather import FoundComponent, Gathering, ScanNote
-from .policy import PYPROJECT, ScanError, read_policy, read_text
+from .policy import PYPROJECT, read_policy
 from .python_env import read_python
 from .sbom import read_cyclonedx, read_spdx, sbom_format
 
@@ -67,13 +79,15 @@ def build_scenario(
     """Read the repository at `path` (a folder, a card, an SBOM or a pyproject.toml)."""
     library = library or load_library()
     path = Path(path)
-    if not path.exists():
+    if not exists(path):
         raise ScanError("nothing to scan: the path does not exist", code="licet.scan.not-found", file=str(path),
                         hint="give a repository folder, a README.md card, an SBOM or a pyproject.toml")
-    only = path if path.is_file() else None
+    only = None if path.is_dir() else path
+    if only is not None:  # a file the user named: read wherever it leads, if it is a regular file within the caps
+        check_file(only, str(only), root=None, limit=MAX_DOCUMENT_BYTES if only.suffix.lower() == ".json" else MAX_TEXT_BYTES)
     root = path.parent if only else path
     display_root = "" if root.resolve() == Path.cwd().resolve() else root.as_posix().rstrip("/") + "/"
-    policy = read_policy(root, display_root)
+    policy = read_policy(root, display_root, named=only)
     g = Gathering(root, display_root, library, policy)
     for loaded in (policy.file, policy.pyproject_file):
         if loaded:
@@ -84,20 +98,29 @@ def build_scenario(
     name = policy.policy.name or policy.project.get("name") or root.resolve().name
 
     card_path = only if only is not None and only.suffix.lower() == ".md" else (root / "README.md" if only is None else None)
-    if card_path is not None and card_path.is_file():
-        text = read_text(card_path, g.display(card_path))
-        if has_front_matter(text):
-            card = parse_card(text, g.display(card_path))
-            if set(card.data) & CARD_KEYS:
-                g.read(card_path, card.display, text)
-                g.target = cards.read_target(card, name, policy.policy.kind).name
+    if card_path is not None and exists(card_path):
+        card_display = g.display(card_path)
+        try:
+            text = g.read_file(card_path, card_display, MAX_TEXT_BYTES, named=only is not None)
+        except SkippedFile as skipped:
+            # it may be the deliverable's own card: whatever it declares stands as unknown terms
+            g.skip(skipped, "declares (if it is a model or dataset card)", kind=policy.policy.kind or "weights")
+        else:
+            if has_front_matter(text):
+                card = parse_card(text, card_display)
+                if set(card.data) & CARD_KEYS:
+                    g.read(card_path, card.display, text)
+                    g.target = cards.read_target(card, name, policy.policy.kind).name
     if g.target is None and (only is None or only.name == PYPROJECT) and policy.project:
         g.target = _project_component(g, name).name
 
-    sboms = _sbom_files(g, root, only)
-    for sbom_path in sboms:
+    for sbom_path in _sbom_files(g, root, only):
         display = g.display(sbom_path)
-        text = read_text(sbom_path, display)
+        try:
+            text = g.read_file(sbom_path, display, MAX_DOCUMENT_BYTES, named=only is not None)
+        except SkippedFile as skipped:
+            g.skip(skipped, "lists")
+            continue
         kind = sbom_format(text)
         if kind is None:
             raise ScanError("not a CycloneDX or SPDX JSON document", code="licet.scan.sbom", file=display,
@@ -108,6 +131,15 @@ def build_scenario(
         if g.target is None:
             g.target = root_name
 
+    if g.target is None and g.skipped:
+        not_read = "; ".join(f"{c.origin.file if c.origin else c.name}: {c.evidence}" for c in g.skipped)
+        raise ScanError(
+            f"nothing to scan: the files that could say what the repository ships were not read ({not_read})",
+            code="licet.scan.nothing-to-scan",
+            file=str(path),
+            hint="licet scan reads only regular files inside the scanned folder, up to a size; put the card or SBOM itself in the "
+                 "folder, or name it on the command line",
+        )
     if g.target is None:
         raise ScanError(
             "nothing to scan: no model or dataset card, no pyproject.toml [project], no SBOM",
@@ -124,6 +156,7 @@ def build_scenario(
         target.kind = policy.policy.kind
     if only is None or only.name == PYPROJECT:
         read_python(g, g.target, "includes" if policy.policy.bundle else "depends-on")
+    g.attach_skipped()
     g.break_cycles()
     scenario, source = _scenario(g)
     return g, scenario, source
@@ -194,9 +227,10 @@ def _sbom_files(g: Gathering, root: Path, only: Path | None) -> list[Path]:
         return [only] if only.suffix.lower() == ".json" else []
     configured = g.policy.policy.sbom
     if configured is not None:
+        # each is read only if it stays inside the folder (`Gathering.read_file`), else reported
         paths = [root / p for p in configured]
         for p in paths:
-            if not p.is_file():
+            if not exists(p):
                 raise ScanError(f"SBOM '{p.name}' not found", code="licet.scan.not-found", file=g.policy.file,
                                 hint="sbom lists files relative to the repository")
         return paths

@@ -22,17 +22,30 @@ class OutOfBudget(Exception):
         self.stage = stage
 
 
-class Budget:
-    """A deadline `milliseconds` from now."""
+# z3's own memory cap per solver call, in megabytes: past it the call gives up
+# (unknown) instead of growing. The compiler's own memory is linear in the
+# scenario (expressions stay trees, no DNF of long ANDs), so z3 is what can grow.
+DEFAULT_MEMORY_MB = 1024
 
-    def __init__(self, milliseconds: int) -> None:
+
+class Budget:
+    """A deadline `milliseconds` from now, and a memory cap for the solver."""
+
+    def __init__(self, milliseconds: int, memory_mb: int = DEFAULT_MEMORY_MB) -> None:
         if isinstance(milliseconds, bool) or not isinstance(milliseconds, int) or milliseconds < 1:
             raise LicetError(
                 f"the time budget must be a whole number of milliseconds, at least 1, not {milliseconds!r}",
                 code="licet.budget.invalid",
                 hint="e.g. --timeout 20 (seconds) on the command line, timeout_ms=20000 in Python",
             )
+        if isinstance(memory_mb, bool) or not isinstance(memory_mb, int) or memory_mb < 16:
+            raise LicetError(
+                f"the memory budget must be a whole number of megabytes, at least 16, not {memory_mb!r}",
+                code="licet.budget.invalid",
+                hint="e.g. memory_mb=1024 in Python",
+            )
         self.milliseconds = milliseconds
+        self.memory_mb = memory_mb
         self.deadline = time.monotonic() + milliseconds / 1000
 
     def remaining_ms(self) -> int:

@@ -22,7 +22,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .budget import Budget, OutOfBudget
+from .budget import DEFAULT_MEMORY_MB, Budget, OutOfBudget
 from .compiler import compile_problem
 from .errors import ScenarioError
 from .explain import build_verdict
@@ -42,17 +42,26 @@ class Engine:
 
     `Engine()` uses the shipped rules; `Engine(rules=PATH)` a rules folder;
     `Engine(library=...)` an already loaded library. `timeout_ms` is the
-    default solver budget per question: past it the answer is `unknown`.
+    default time budget per question, `memory_mb` the solver's memory cap:
+    past either the answer is `unknown`, with the reason.
     """
 
-    __slots__ = ("_library", "_rules", "_timeout_ms")
+    __slots__ = ("_library", "_memory_mb", "_rules", "_timeout_ms")
 
-    def __init__(self, rules: str | Path | None = None, *, library: Library | None = None, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> None:
+    def __init__(
+        self,
+        rules: str | Path | None = None,
+        *,
+        library: Library | None = None,
+        timeout_ms: int = DEFAULT_TIMEOUT_MS,
+        memory_mb: int = DEFAULT_MEMORY_MB,
+    ) -> None:
         if library is not None and rules is not None:
             raise ValueError("give rules or library, not both")
-        Budget(timeout_ms)  # refuses a budget that is not a positive number of milliseconds
+        Budget(timeout_ms, memory_mb)  # refuses a budget that is not a positive whole number
         self._library = library if library is not None else load_library(rules)
         self._rules = self._library.root
+        self._memory_mb = memory_mb
         self._timeout_ms = timeout_ms
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -93,7 +102,7 @@ class Engine:
         `timeout_ms` (default: the engine's) bounds the whole check: past it
         the answer is `unknown`, with the reason.
         """
-        budget = Budget(self._timeout_ms if timeout_ms is None else timeout_ms)
+        budget = Budget(self._timeout_ms if timeout_ms is None else timeout_ms, self._memory_mb)
         if not isinstance(scenario, Scenario):
             scenario = scenario_from_dict(scenario, source)
         resolved = resolve(scenario, self._library, source, today=today)

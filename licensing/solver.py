@@ -87,6 +87,7 @@ class _Session:
             result = z3.unknown
         else:
             self.solver.set("timeout", remaining)
+            self.solver.set("max_memory", self.budget.memory_mb)
             result = self.solver.check(*literals)
             if result == z3.unknown and self.budget.expired:
                 self.out_of_budget = True

@@ -151,3 +151,23 @@ def test_a_solver_call_that_gives_up_never_changes_an_answer_silently(monkeypatc
             silent.append(fail_at)
     assert not silent, f"{len(silent)} of {total} faulty calls changed the explanation silently: {silent}"
     assert flagged, "no fault reached the explanation"
+
+
+def test_the_memory_cap_reaches_the_solver(monkeypatch):
+    seen = []
+    real_set = z3.Solver.set
+
+    def record(self, *args, **kwargs):
+        seen.append(args)
+        return real_set(self, *args, **kwargs)
+
+    monkeypatch.setattr(z3.Solver, "set", record)
+    licensing.Engine(memory_mb=64).check(SCENARIO)
+    assert ("max_memory", 64) in seen
+
+
+@pytest.mark.parametrize("memory_mb", [0, 8, -1, 1.5, True])
+def test_invalid_memory_budgets_are_refused(memory_mb):
+    with pytest.raises(licensing.LicetError) as error:
+        licensing.Engine(memory_mb=memory_mb)
+    assert error.value.code == "licet.budget.invalid"

@@ -9,23 +9,17 @@ benchmarks/fsf-disagreements.yaml, and every listed one must still occur.
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
 
 import pytest
+from benchmark_scripts import load_benchmark
 
 BENCHMARKS = Path(__file__).parent.parent / "benchmarks"
-SCRIPT = BENCHMARKS / "fsf_agreement.py"
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location("fsf_agreement", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("fsf_agreement")
 
 
 @pytest.fixture(scope="module")

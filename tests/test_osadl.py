@@ -7,19 +7,13 @@ in benchmarks/osadl-disagreements.yaml (no unlisted ones, no stale ones).
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 
-SCRIPT = Path(__file__).parent.parent / "benchmarks" / "osadl_agreement.py"
+from benchmark_scripts import load_benchmark
+
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location("osadl_agreement", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("osadl_agreement")
 
 
 def test_osadl_agreement(library):

@@ -7,9 +7,7 @@ in benchmarks/osadl-disagreements.yaml (no unlisted ones, no stale ones).
 
 from __future__ import annotations
 
-
 from benchmark_scripts import load_benchmark
-
 
 
 def _script():

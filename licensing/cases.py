@@ -22,20 +22,22 @@ from __future__ import annotations
 
 import concurrent.futures as futures
 import multiprocessing
+import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .engine import Engine
 from .errors import LicetError, ScenarioError
+from .inputs import read_text_limited
 from .library import VOCABULARY_FILE, Library
 from .paths import rules_dir
-from .scenario import load_yaml, scenario_from_dict
+from .scenario import load_yaml, scenario_from_dict, validation_problem
 from .verdict import Verdict
 
 CASES_SUFFIX = ".cases.yaml"
@@ -51,6 +53,60 @@ class CasesError(ScenarioError):
     """A pinning-cases file of the wrong shape."""
 
     default_code = "licet.cases.invalid"
+
+
+# ---------------------------------------------------------------- the schema of a case
+
+# A conflict's clause or an obligation to look for: `{license: MIT, clause: notice}`.
+_Match = dict[str, str | int | float | bool | None]
+
+
+class _Expectations(BaseModel):
+    """What a case's author asserts; checked for shape when the file is read,
+    so that a wrong one is an error at its line, not a crash when it runs."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    verdict: Literal["allowed", "forbidden", "depends", "unknown", "error"]
+    cites: list[_Match] = []
+    same_conflict: bool = False
+    not_cites: list[_Match] = []
+    facts: list[str] = []
+    obligations: list[_Match] = []
+    no_obligations: list[str] = []
+    release_license: str | None = None
+    choices: dict[str, str] = {}
+    depends_on: dict[str | bool, dict[str | bool, str]] = {}
+    error: str = ""
+
+
+class _CaseShape(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: str = Field(min_length=1)
+    scenario: dict[Any, Any]
+    expect: dict[Any, Any]
+    outcome: Any = None
+
+
+def case_problem(data: Any) -> tuple[tuple[str, ...], str] | None:
+    """What is wrong with the shape of one case (the key path under the case
+    and a message), or None when it has the shape `run_case` needs."""
+    if not isinstance(data, dict) or not {"name", "scenario", "expect"} <= set(data):
+        return (), "each case has 'name', 'scenario' and 'expect'"
+    name = data["name"]
+    if not isinstance(data["expect"], dict) or "verdict" not in data["expect"]:
+        return ("expect",), f"case '{name}': 'expect' is a mapping with a 'verdict'"
+    unknown = set(map(str, data["expect"])) - EXPECT_KEYS
+    if unknown:
+        return ("expect",), f"unknown expectation '{min(unknown)}' in case '{name}'"
+    for model, value, prefix in ((_CaseShape, data, ()), (_Expectations, data["expect"], ("expect",))):
+        try:
+            model.model_validate(value)
+        except ValidationError as err:
+            _, path, message = validation_problem(err)
+            return (*prefix, *path), f"case '{name}': {'.'.join((*prefix, *path))}: {message}"
+    return None
 
 
 class CaseResult(BaseModel):
@@ -213,35 +269,43 @@ def compare_outcome(got: dict[str, Any], wanted: Any) -> list[str]:
 def read_cases(path: Path) -> list[Case]:
     """The cases of a file with the line each starts on; a file of the wrong
     shape raises `CasesError` at the line that is wrong."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise CasesError(f"a cases file is named by a path, not {type(path).__name__}", code="licet.cases.not-found")
+    path = Path(path)
     display = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not path.exists() and not path.is_symlink():
         raise CasesError(
             "no pinning cases file", code="licet.cases.not-found", file=display, hint=f"write the cases beside the rule file, named <stem>{CASES_SUFFIX}"
-        ) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise CasesError(f"cannot read cases: {err}", code="licet.cases.unreadable", file=display) from None
+        )
+    text = read_text_limited(path, CasesError, what="cases file", hint="a cases file is UTF-8 YAML")
     document = load_yaml(text, display, error=CasesError)
     data = document.data
     if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
         raise CasesError("a cases file is a mapping with a 'cases' list", file=display, line=1, column=1, hint="cases: [{name, scenario, expect}]")
+    extra = sorted(str(key) for key in data if key != "cases")
+    if extra:
+        line, column = document.positions.get((extra[0],), (1, 1))
+        raise CasesError(f"unknown key '{extra[0]}' in a cases file", file=display, line=line, column=column, hint="a cases file has one key, 'cases'")
     out = []
     for index, case in enumerate(data["cases"]):
-        line, column = document.positions.get(("cases", str(index)), (1, 1))
-
-        def error(message: str, hint: str | None = None) -> CasesError:
-            return CasesError(message, file=display, line=line, column=column, hint=hint)
-
-        if not isinstance(case, dict) or not {"name", "scenario", "expect"} <= set(case):
-            raise error("each case has 'name', 'scenario' and 'expect'", hint="cases: [{name, scenario, expect}]")
-        if not isinstance(case["expect"], dict) or "verdict" not in case["expect"]:
-            raise error(f"case '{case['name']}': 'expect' is a mapping with a 'verdict'")
-        unknown = set(case["expect"]) - EXPECT_KEYS
-        if unknown:
-            raise error(f"unknown expectation '{sorted(unknown)[0]}' in case '{case['name']}'", hint=f"expectations: {', '.join(sorted(EXPECT_KEYS))}")
-        out.append(Case(path, line, case))
+        where = ("cases", str(index))
+        problem = case_problem(case)
+        if problem is not None:
+            inside, message = problem
+            # a case of the wrong shape is shown at its start; a wrong expectation at its key
+            line, column = _position(document.positions, (*where, *inside) if len(inside) > 1 else where)
+            hint = f"expectations: {', '.join(sorted(EXPECT_KEYS))}" if inside[:1] == ("expect",) else "cases: [{name, scenario, expect}]"
+            raise CasesError(message, file=display, line=line, column=column, hint=hint)
+        out.append(Case(path, document.positions.get(where, (1, 1))[0], case))
     return out
+
+
+def _position(positions: dict[tuple[str, ...], tuple[int, int]], path: tuple[str, ...]) -> tuple[int, int]:
+    """Where the key at `path`, or its nearest written parent, is."""
+    for end in range(len(path), 0, -1):
+        if path[:end] in positions:
+            return positions[path[:end]]
+    return 1, 1
 
 
 def count_cases(path: Path) -> int:
@@ -257,6 +321,9 @@ def count_cases(path: Path) -> int:
 
 def run_case(case: Case, engine: Engine) -> CaseResult:
     """Check one case in this process and compare it with its expectations and snapshot."""
+    problem = case_problem(case.data)
+    if problem is not None:
+        raise CasesError(problem[1], file=str(case.file), line=case.line, hint="cases: [{name, scenario, expect}]")
     wanted = case.expect
     snapshot = OUTCOME_KEY in case.data
 
@@ -453,7 +520,12 @@ def update_outcomes(results: Sequence[CaseResult]) -> tuple[list[Path], list[Cas
 
 def select(cases: Sequence[Case], pattern: str | None) -> Iterator[Case]:
     """The cases whose name matches the regular expression (all without one)."""
-    compiled = re.compile(pattern) if pattern else None
+    try:
+        compiled = re.compile(pattern) if pattern else None
+    except (re.error, RecursionError, OverflowError) as err:
+        raise CasesError(
+            f"'{pattern}' is not a regular expression: {err}", code="licet.cases.pattern", hint="select cases with a Python regular expression, e.g. 'in-house'"
+        ) from None
     for case in cases:
         if compiled is None or compiled.search(case.name):
             yield case

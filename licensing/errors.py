@@ -165,6 +165,11 @@ def source_line(text: str, line: int) -> str | None:
 
 
 def yaml_problem(err: Exception) -> str:
+    reason = getattr(err, "reason", None)
+    character = getattr(err, "character", None)
+    if isinstance(reason, str) and isinstance(character, (int, str)):
+        shown = f"#x{character:04x}" if isinstance(character, int) else repr(character)
+        return f"unacceptable character {shown}: {reason}"
     return str(getattr(err, "problem", None) or err)
 
 
@@ -178,6 +183,12 @@ def yaml_error_location(err: Exception, text: str, first_line: int = 1) -> Where
     """line, column and the offending text of a YAML error, for a LicetError;
     `first_line` is the file line where the YAML text starts (front matter)."""
     mark = getattr(err, "problem_mark", None)
+    position = getattr(err, "position", None)
+    if mark is None and isinstance(position, int) and 0 <= position <= len(text):
+        # a character YAML refuses (a reader error): its offset in the text
+        line = text.count("\n", 0, position)
+        column = position - (text.rfind("\n", 0, position) + 1)
+        return {"line": line + first_line, "column": column + 1, "text": source_line(text, line + 1)}
     if mark is None:
         return {"line": None, "column": None, "text": None}
     return {"line": mark.line + first_line, "column": mark.column + 1, "text": source_line(text, mark.line + 1)}

@@ -20,6 +20,7 @@ from typing import Any
 from license_expression import ExpressionError, LicenseSymbol, Licensing
 
 from .errors import UnknownLicenseError, did_you_mean
+from .inputs import MAX_EXPRESSION_CHARS, MAX_EXPRESSION_DEPTH
 
 MEMO_SIZE = 4096
 
@@ -157,11 +158,21 @@ class ExpressionParser:
         # license-expression builds its tokenizer lazily and is not documented
         # as thread-safe: parse under a lock (results are memoised anyway)
         self._lock = threading.Lock()
-        self.parse = functools.lru_cache(maxsize=MEMO_SIZE)(self._parse)
+        self._memo = functools.lru_cache(maxsize=MEMO_SIZE)(self._parse)
+
+    def parse(self, text: str) -> Expression:
+        """Read an expression; anything that is not one raises `UnknownLicenseError`."""
+        if not isinstance(text, str):
+            raise UnknownLicenseError(
+                f"a license expression is text, not {type(text).__name__}",
+                code="licet.scenario.invalid-expression",
+                hint="give a license id or an expression such as 'A OR (B AND C)'",
+            )
+        return self._memo(text)
 
     def unknown(self, name: str) -> UnknownLicenseError:
         hint = did_you_mean(name, self._spellings, self._spellings) or "run `licet licenses` to list the ids and aliases the library knows"
-        return UnknownLicenseError(f"unknown license '{name}'", hint=hint)
+        return UnknownLicenseError(f"unknown license '{_shown(name)}'", hint=hint)
 
     def _parse(self, text: str) -> Expression:
         stripped = text.strip()
@@ -171,23 +182,80 @@ class ExpressionParser:
                 code="licet.scenario.empty-license",
                 hint="give a license id or expression; `licet licenses` lists them",
             )
+        _check_shape(stripped)
         with self._lock:
             try:
                 parsed = self._licensing.parse(stripped, validate=True, strict=True)
             except ExpressionError as err:
-                unknown: list[Any] = []
-                try:
-                    unknown = self._licensing.unknown_license_keys(stripped)
-                except ExpressionError:
-                    pass
-                if unknown:
-                    raise self.unknown(str(unknown[0])) from None
-                raise UnknownLicenseError(
-                    f"invalid license expression '{stripped}': {err}",
-                    code="licet.scenario.invalid-expression",
-                    hint="combine ids with AND, OR, WITH and parentheses, e.g. 'A OR (B AND C)'",
-                ) from None
+                raise self._invalid(stripped, err) from None
+            except _PARSER_FAILURES:
+                # license-expression fails this way on some malformed text, e.g. '()'
+                raise self._malformed(stripped) from None
+            if parsed is None:
+                raise self._malformed(stripped)
         return Expression(stripped, _tree(parsed))
+
+    def _malformed(self, text: str) -> UnknownLicenseError:
+        return UnknownLicenseError(
+            f"invalid license expression '{_shown(text)}'",
+            code="licet.scenario.invalid-expression",
+            hint="combine ids with AND, OR, WITH and parentheses, e.g. 'A OR (B AND C)'",
+        )
+
+    def _invalid(self, stripped: str, err: Exception) -> UnknownLicenseError:
+        unknown: list[Any] = []
+        try:
+            unknown = self._licensing.unknown_license_keys(stripped)
+        except (ExpressionError, *_PARSER_FAILURES):
+            pass
+        if unknown:
+            return self.unknown(str(unknown[0]))
+        return UnknownLicenseError(
+            f"invalid license expression '{_shown(stripped)}': {_shown(str(err))}",
+            code="licet.scenario.invalid-expression",
+            hint="combine ids with AND, OR, WITH and parentheses, e.g. 'A OR (B AND C)'",
+        )
+
+
+# What license-expression raises, besides its ExpressionError, on text it
+# cannot read (IndexError on '()'); the text is refused as malformed.
+_PARSER_FAILURES = (IndexError, KeyError, TypeError, AttributeError, ValueError, RecursionError)
+
+
+def _shown(text: str, limit: int = 200) -> str:
+    """Text short enough to quote in a message."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _check_shape(text: str) -> None:
+    """Refuse an expression too long, nested too deep or holding control
+    characters, before it reaches the parser."""
+    if len(text) > MAX_EXPRESSION_CHARS:
+        raise UnknownLicenseError(
+            f"license expression of {len(text):,} characters; at most {MAX_EXPRESSION_CHARS:,} are read",
+            code="licet.scenario.expression-too-large",
+            hint="a license expression names licenses; give the licenses the component is under",
+        )
+    bad = next((c for c in text if ord(c) < 32 or ord(c) == 127), None)
+    if bad is not None:
+        raise UnknownLicenseError(
+            f"license expression '{_shown(text)!r}' holds the control character {bad!r}",
+            code="licet.scenario.invalid-expression",
+            hint="write license ids, AND, OR, WITH and parentheses on one line",
+        )
+    depth = deepest = 0
+    for char in text:
+        if char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")":
+            depth -= 1
+    if deepest > MAX_EXPRESSION_DEPTH:
+        raise UnknownLicenseError(
+            f"license expression nests parentheses {deepest} deep; at most {MAX_EXPRESSION_DEPTH} are read",
+            code="licet.scenario.expression-too-large",
+            hint="write the expression with fewer parentheses",
+        )
 
 
 def _tree(expr: Any) -> Tree:

@@ -9,6 +9,8 @@ cache (`cache`) misses.
 from __future__ import annotations
 
 import functools
+import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +22,7 @@ from . import nodes as n
 from .checker import VOCABULARY_FILE, Checker, Vocabulary
 from .errors import RuleError, UnknownLicenseError, collected
 from .expression import Expression, ExpressionParser, Option, Symbol
+from .inputs import MAX_RULE_FILE_BYTES, read_text_limited, size_text
 from .paths import grammar_path, rules_dir
 
 __all__ = ["VOCABULARY_FILE", "Expression", "Library", "Option", "Vocabulary", "load_library"]
@@ -63,13 +66,15 @@ class Library:
         return list(self.licenses) + list(self.exceptions)
 
     def canonical_id(self, name: str) -> str | None:
+        if not isinstance(name, str):
+            return None
         return self.alias_index.get(name.lower())
 
     def get(self, name: str) -> n.License:
         """A license or exception by id or alias (case-insensitive)."""
         canonical = self.canonical_id(name)
         if canonical is None:
-            raise self.unknown(name)
+            raise self.unknown(name if isinstance(name, str) else repr(name))
         return self.licenses.get(canonical) or self.exceptions[canonical]
 
     def block(self, license_id: str) -> n.License:
@@ -127,8 +132,13 @@ def load_library(root: Path | str | None = None) -> Library:
     """Load and check every rule file under `root` (default: the shipped rules).
 
     Raises `RuleError` with every mistake found (`error.errors`)."""
-    path = Path(root) if root is not None else rules_dir()
-    return _load_cached(str(path.resolve()))
+    if root is not None and not isinstance(root, (str, os.PathLike)):
+        raise RuleError(f"a rules folder is named by a path, not {type(root).__name__}", code="licet.rule.no-rules-folder")
+    try:
+        path = (Path(root) if root is not None else rules_dir()).resolve()
+    except (OSError, ValueError, RuntimeError) as err:  # a NUL in the path, a symlink loop
+        raise RuleError(f"rules folder cannot be read: {err}", code="licet.rule.no-rules-folder", file=str(root)) from None
+    return _load_cached(str(path))
 
 
 @functools.lru_cache(maxsize=8)
@@ -140,7 +150,9 @@ def _load_cached(root_text: str) -> Library:
         raise RuleError(
             f"no {VOCABULARY_FILE} in the rules folder", code="licet.rule.no-vocabulary", file=str(root), hint="the rules folder needs its vocabulary"
         )
-    key = cache.fingerprint([root / VOCABULARY_FILE, *rule_files(root)], grammar_path())
+    files = [root / VOCABULARY_FILE, *rule_files(root)]
+    _readable_or_raise(root, files)
+    key = cache.fingerprint(files, grammar_path())
     payload = cache.read(key)
     if isinstance(payload, dict):
         try:
@@ -150,6 +162,34 @@ def _load_cached(root_text: str) -> Library:
     library = _parse_and_check(root, key)
     cache.write(key, _payload(library))
     return library
+
+
+def _readable_or_raise(root: Path, files: list[Path]) -> None:
+    """Refuse, before any is read, rule files that are not regular files (a
+    FIFO would block, a device never end) or are over MAX_RULE_FILE_BYTES."""
+    errors = []
+    for path in files:
+        display = _display(root, path)
+        try:
+            info = path.stat()
+        except OSError as err:
+            errors.append(RuleError(f"cannot read rule file: {err.strerror or err}", code="licet.rule.unreadable", file=display))
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            errors.append(
+                RuleError("cannot read rule file: not a regular file", code="licet.rule.unreadable", file=display, hint="rule files are UTF-8 text files")
+            )
+        elif info.st_size > MAX_RULE_FILE_BYTES:
+            errors.append(
+                RuleError(
+                    f"rule file is larger than {size_text(MAX_RULE_FILE_BYTES)}",
+                    code="licet.rule.too-large",
+                    file=display,
+                    hint="no license needs a rule file that large; split it",
+                )
+            )
+    if errors:
+        raise collected(errors)
 
 
 def _payload(library: Library) -> dict[str, Any]:
@@ -172,7 +212,7 @@ def _from_payload(root: Path, payload: dict[str, Any], key: str) -> Library:
 
 
 def _parse_and_check(root: Path, key: str = "") -> Library:
-    from .syntax import parse_rule_file  # lark is only needed when the cache misses
+    from .syntax import parse_rules  # lark is only needed when the cache misses
 
     errors: list[RuleError] = []
     texts: dict[str, str] = {}
@@ -180,11 +220,9 @@ def _parse_and_check(root: Path, key: str = "") -> Library:
     def parse(path: Path) -> list[n.Declaration]:
         display = _display(root, path)
         try:
-            texts[display] = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            pass  # parse_rule_file reports it
-        try:
-            return parse_rule_file(path, display)
+            text = read_text_limited(path, RuleError, display=display, what="rule file", limit=MAX_RULE_FILE_BYTES)
+            texts[display] = text
+            return parse_rules(text, display)
         except RuleError as err:
             errors.append(err)  # a file that does not parse is skipped; the others are still checked
             return []
@@ -238,6 +276,11 @@ def _parse_and_check(root: Path, key: str = "") -> Library:
                     errors.append(_duplicate(f"set '{decl.name}'", decl.span, set_decls[decl.name].span))
                 set_decls[decl.name] = decl
             case n.License():
+                previous = licenses.get(decl.id) or exceptions.get(decl.id)
+                if previous is not None:
+                    what = "exception" if decl.is_exception else "license"
+                    errors.append(_duplicate(f"{what} '{decl.id}'", decl.span, previous.span))
+                    continue  # the first block stays; the second never silently replaces it
                 for name in (decl.id, *decl.aliases):
                     spelling = name.lower()
                     if alias_index.get(spelling) == decl.id:

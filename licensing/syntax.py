@@ -7,16 +7,30 @@ in the vocabulary is checked by the library stage (`checker`).
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from lark import Lark, Token, Transformer, Tree, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.exceptions import (
+    UnexpectedCharacters,
+    UnexpectedEOF,
+    UnexpectedInput,
+    UnexpectedToken,
+    VisitError,
+)
 from lark.tree import Meta
 
 from . import nodes as n
 from .errors import RuleError, source_line
+from .inputs import (
+    MAX_CONDITION_DEPTH,
+    MAX_NUMBER_CHARS,
+    MAX_RULE_FILE_BYTES,
+    check_text_size,
+    read_text_limited,
+)
 from .paths import grammar_path
 
 MAX_QUOTE_WORDS = 30
@@ -127,8 +141,24 @@ def _unquote(token: Token) -> str:
     return str(token)[1:-1]
 
 
-def _number(token: Token) -> float:
-    return float(str(token).replace("_", ""))
+def _number(token: Token, display: str) -> float:
+    written = str(token)
+    value = float(written.replace("_", "")) if len(written) <= MAX_NUMBER_CHARS else math.inf
+    if not math.isfinite(value) or value > MAX_RULE_NUMBER:
+        raise RuleError(
+            f"the number {written[:40]}{'…' if len(written) > 40 else ''} is too large",
+            code="licet.rule.number",
+            file=display,
+            line=token.line,
+            column=token.column,
+            hint=f"numbers in conditions are counts and amounts up to {MAX_RULE_NUMBER:.0e}",
+        )
+    return value
+
+
+# The largest number a condition may compare with: more than any count of
+# users or amount of money, small enough for z3 and the wording.
+MAX_RULE_NUMBER = 1e15
 
 
 def _value(token: Token) -> str:
@@ -205,7 +235,7 @@ class _ToAst(Transformer[Token, Any]):
     @v_args(meta=True)
     def compare(self, meta: Meta, items: list[Token]) -> n.Compare:
         number, op, amount = items
-        return n.Compare(str(number), str(op), _number(amount), span=_span(self.display, meta))
+        return n.Compare(str(number), str(op), _number(amount, self.display), span=_span(self.display, meta))
 
     @v_args(meta=True)
     def assumed(self, meta: Meta, items: list[Token]) -> n.Assumed:
@@ -432,12 +462,44 @@ class _ToAst(Transformer[Token, Any]):
         return list(items)
 
 
+# Conditions nest as `any_of`, `all_of` and `negation` trees: each level of
+# parentheses is two levels of the tree (an `or` over an `and`), each `not` one.
+_CONDITION_RULES = frozenset({"any_of", "all_of", "negation"})
+
+
+def _check_depth(tree: Tree[Token], text: str, display: str) -> None:
+    """Refuse conditions nested deeper than MAX_CONDITION_DEPTH levels (`or`,
+    `and`, `not`) before the tree is walked by recursive code."""
+    stack: list[tuple[Tree[Token], int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if node.data in _CONDITION_RULES:
+            depth += 1
+            if depth > MAX_CONDITION_DEPTH:
+                line = getattr(node.meta, "line", None)
+                column = getattr(node.meta, "column", None)
+                raise RuleError(
+                    f"a condition nested more than {MAX_CONDITION_DEPTH} levels deep (each parenthesis is an `or` and an `and`)",
+                    code="licet.rule.too-deep",
+                    file=display,
+                    line=line,
+                    column=column,
+                    text=source_line(text, line) if line else None,
+                    hint="no license needs that many parentheses or `not`s; simplify the condition",
+                )
+        stack.extend((child, depth) for child in node.children if isinstance(child, Tree))
+
+
 def parse_rules(text: str, display: str) -> list[n.Declaration]:
     """Parse one rule file's text; `display` is the path shown in spans and errors."""
+    if not isinstance(text, str):
+        raise RuleError(f"a rule file is text, not {type(text).__name__}", code="licet.rule.unreadable", file=display)
+    check_text_size(text, RuleError, display, what="rule file", limit=MAX_RULE_FILE_BYTES)
     try:
         tree: Tree[Token] = _parser().parse(text)
     except UnexpectedInput as err:
         raise _unexpected_error(err, text, display) from None
+    _check_depth(tree, text, display)
     try:
         declarations: list[n.Declaration] = _ToAst(display).transform(tree)
     except VisitError as err:
@@ -451,10 +513,6 @@ def parse_rules(text: str, display: str) -> list[n.Declaration]:
 
 
 def parse_rule_file(path: Path, display: str) -> list[n.Declaration]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise RuleError(
-            f"cannot read rule file: {err}", code="licet.rule.unreadable", file=display, hint="check the path and that it is UTF-8 text"
-        ) from None
+    """Read and parse one rule file: a regular UTF-8 file of at most MAX_RULE_FILE_BYTES."""
+    text = read_text_limited(path, RuleError, display=display, what="rule file", limit=MAX_RULE_FILE_BYTES)
     return parse_rules(text, display)

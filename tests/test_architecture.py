@@ -17,7 +17,7 @@ CLI = ROOT / "cli"
 # layers below it, never from a layer above (syntax ← library ← scenario ←
 # compiler ← solver ← explain ← engine ← tools ← cli).
 LAYERS: list[tuple[str, set[str]]] = [
-    ("foundation", {"errors", "paths", "nodes", "location", "version", "budget"}),
+    ("foundation", {"errors", "inputs", "paths", "nodes", "location", "version", "budget"}),
     ("syntax", {"syntax"}),
     ("library", {"expression", "checker", "cache", "library"}),
     ("scenario", {"scenario"}),

@@ -10,7 +10,6 @@ it plays and the shortest path by which it plays each.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
 
 from ..checker import Vocabulary
 from .model import Scenario
@@ -19,13 +18,70 @@ from .model import Scenario
 START_ROLE = "self"
 
 
-@dataclass(frozen=True)
 class Reach:
-    """How a component reaches the target: its role and the path to it."""
+    """How a component reaches the target: its role and the path to it.
 
-    role: str
-    path: tuple[str, ...]  # component names, from the target to this component
-    via: tuple[str, ...]  # relation names along the path
+    A reach keeps the reach it extends rather than a copy of its path, so a
+    chain of n components costs n reaches, not n² path entries; `path` and
+    `via` are built when asked for (an explanation asks for a few)."""
+
+    __slots__ = ("_component", "_parent", "_relation", "role")
+
+    def __init__(self, role: str, component: str, relation: str | None = None, parent: Reach | None = None) -> None:
+        self.role = role
+        self._component = component
+        self._relation = relation
+        self._parent = parent
+
+    @classmethod
+    def start(cls, target: str) -> Reach:
+        return cls(START_ROLE, target)
+
+    def extend(self, role: str, other: str, relation: str) -> Reach:
+        return Reach(role, other, relation, self)
+
+    def _chain(self) -> list[Reach]:
+        chain: list[Reach] = []
+        node: Reach | None = self
+        while node is not None:
+            chain.append(node)
+            node = node._parent
+        chain.reverse()
+        return chain
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        """Component names, from the target to this component."""
+        return tuple(r._component for r in self._chain())
+
+    @property
+    def via(self) -> tuple[str, ...]:
+        """Relation names along the path."""
+        return tuple(r._relation for r in self._chain() if r._relation is not None)
+
+    def _key(self) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+        return (self.role, self.path, self.via)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Reach) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Reach(role={self.role!r}, path={self.path!r}, via={self.via!r})"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # pickled flat: a deep chain of parents would recurse
+        return (_rebuild_reach, self._key())
+
+
+def _rebuild_reach(role: str, path: tuple[str, ...], via: tuple[str, ...]) -> Reach:
+    """A reach with this path; every step but the last takes the role of the last."""
+    reach = Reach(role, path[0])
+    for component, relation in zip(path[1:], via, strict=True):
+        reach = Reach(role, component, relation, reach)
+    return reach
 
 
 def compose_roles(vocabulary: Vocabulary, first: str, relation_role: str) -> str | None:
@@ -75,7 +131,7 @@ def _related(scenario: Scenario, name: str) -> list[str]:
 
 def walk(scenario: Scenario, vocabulary: Vocabulary, target: str) -> dict[str, list[Reach]]:
     """Breadth-first from the target: every (component, role) once, by its shortest path."""
-    found: dict[str, list[Reach]] = {target: [Reach(START_ROLE, (target,), ())]}
+    found: dict[str, list[Reach]] = {target: [Reach.start(target)]}
     seen = {(target, START_ROLE)}
     queue = deque([(target, found[target][0])])
     while queue:
@@ -88,7 +144,7 @@ def walk(scenario: Scenario, vocabulary: Vocabulary, target: str) -> dict[str, l
                 if (other, role) in seen:
                     continue
                 seen.add((other, role))
-                next_reach = Reach(role, reach.path + (other,), reach.via + (relation,))
+                next_reach = reach.extend(role, other, relation)
                 found.setdefault(other, []).append(next_reach)
                 queue.append((other, next_reach))
     return found

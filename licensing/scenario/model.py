@@ -9,17 +9,59 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from ..inputs import (
+    MAX_COMPONENTS,
+    MAX_EXPRESSION_CHARS,
+    MAX_NAME_CHARS,
+    MAX_TEXT_CHARS,
+)
 
 AssumptionValue = Literal["yes", "no", "unknown"]
 # The vocabulary flag that the scenario's `use.commercial` key sets: the
 # input format names this one fact with a key of its own.
 COMMERCIAL_FLAG = "use.commercial"
 COMPONENT_FIELDS = {"kind", "license", "description"}
+
+# The schema's strings, with the front door's length limits (`errors`).
+Name = Annotated[str, StringConstraints(max_length=MAX_NAME_CHARS)]
+ExpressionText = Annotated[str, StringConstraints(max_length=MAX_EXPRESSION_CHARS)]
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT_CHARS)]
+
+
+def _fact_value(value: object) -> object:
+    """A fact is yes/no or a finite number, as written: no strings read as
+    numbers, no nan or infinity, no integer too large for a float."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        try:
+            return float(value)
+        except OverflowError:
+            raise ValueError("the number is too large") from None
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("a number fact must be a finite number, not nan or infinity")
+        return value
+    shown = "text" if isinstance(value, str) else type(value).__name__
+    raise ValueError(f"a fact is yes, no or a number, not {shown}")
+
+
+FactValue = Annotated[float | bool, BeforeValidator(_fact_value)]
 
 
 def yes_no(value: object) -> object:
@@ -40,10 +82,10 @@ class Component(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
-    kind: str
-    license: str | None = None
-    description: str | None = None
-    relations: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    kind: Name
+    license: ExpressionText | None = None
+    description: Text | None = None
+    relations: dict[Name, tuple[Name, ...]] = Field(default_factory=dict)
 
     @model_validator(mode="before")
     @classmethod
@@ -51,7 +93,10 @@ class Component(BaseModel):
         if not isinstance(data, Mapping):
             return data
         data = dict(data)
-        relations = dict(data.pop("relations", {}) or {})
+        written = data.pop("relations", None) or {}
+        if not isinstance(written, Mapping):
+            return {**data, "relations": written}  # pydantic says what is wrong
+        relations = dict(written)
         for key in [k for k in data if k not in COMPONENT_FIELDS]:
             value = data.pop(key)
             relations[key] = [value] if isinstance(value, str) else value
@@ -73,12 +118,12 @@ class Use(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
-    target: str
-    actions: tuple[str, ...] = Field(min_length=1)
+    target: Name
+    actions: tuple[Name, ...] = Field(min_length=1)
     commercial: bool | None = None
-    purposes: tuple[str, ...] = ()
-    facts: dict[str, float | bool] = Field(default_factory=dict)
-    release_license: str | None = Field(default=None, alias="release-license")
+    purposes: tuple[Name, ...] = ()
+    facts: dict[Name, FactValue] = Field(default_factory=dict)
+    release_license: ExpressionText | None = Field(default=None, alias="release-license")
 
     @field_validator("actions", "purposes", mode="before")
     @classmethod
@@ -92,11 +137,11 @@ class Waiver(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
-    component: str
-    license: str | None = None
-    clause: str | None = None
-    by: str = Field(min_length=1)
-    reason: str = Field(min_length=1)
+    component: Name
+    license: ExpressionText | None = None
+    clause: Name | None = None
+    by: Text = Field(min_length=1)
+    reason: Text = Field(min_length=1)
     expires: dt.date | None = None
 
 
@@ -105,9 +150,9 @@ class Scenario(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
-    components: dict[str, Component] = Field(min_length=1)
+    components: dict[Name, Component] = Field(min_length=1, max_length=MAX_COMPONENTS)
     use: Use
-    assume: dict[str, AssumptionValue] = Field(default_factory=dict)
+    assume: dict[Name, AssumptionValue] = Field(default_factory=dict)
     waivers: tuple[Waiver, ...] = ()
 
     @field_validator("assume", mode="before")

@@ -14,13 +14,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .. import nodes as n
-from ..errors import UnknownLicenseError, did_you_mean
 from ..checker import Vocabulary
+from ..errors import ScenarioError, UnknownLicenseError, did_you_mean
 from ..expression import AllOf, AnyOf, Leaf
 from ..expression import Tree as ExpressionTree
 from ..library import Expression, Library
 from .graph import Reach, find_cycle, walk
-from .load import SourceMap
+from .load import SourceMap, _source_map
 from .model import COMMERCIAL_FLAG, COMPONENT_FIELDS, Component, Scenario, Waiver
 
 UNKNOWN_WORD = "licet.scenario.unknown-word"
@@ -176,7 +176,11 @@ def resolve(scenario: Scenario, library: Library, source: SourceMap | None = Non
 
     `today` decides which waivers have expired (default: the current date).
     """
-    source = source or SourceMap()
+    source = _source_map(source)
+    if isinstance(today, dt.datetime):
+        today = today.date()
+    elif today is not None and not isinstance(today, dt.date):
+        raise ScenarioError(f"'today' is a date, not {type(today).__name__}", code="licet.scenario.invalid", hint="pass a datetime.date, or leave it out")
     vocabulary = library.vocabulary
     names = list(scenario.components)
     use = scenario.use

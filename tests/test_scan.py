@@ -18,9 +18,9 @@ import pytest
 import yaml
 
 from licensing import load_library
+from licensing.render.scan import render_scan, scan_sarif
 from licensing.repo import ScanError, build_scenario, scan
 from licensing.repo.registry import RegistryError, load_registry
-from licensing.render.scan import render_scan, scan_sarif
 
 FIXTURES = Path(__file__).parent / "fixtures" / "scan"
 EXPECTED = yaml.safe_load((FIXTURES / "expected.yaml").read_text(encoding="utf-8"))
@@ -170,7 +170,9 @@ def test_scan_of_this_repository_is_allowed():
         ({"licet.yaml": "use: [\n"}, "not valid YAML", "licet.yaml:"),
         ({"pyproject.toml": "[project\nname = 'x'\n"}, "not valid TOML", "pyproject.toml:1"),
         ({"README.md": "---\nlicense: [apache\n---\n# x\n"}, "front matter does not parse", "README.md:2"),
-        ({"README.md": "---\nlicense: mit\n---\n", "licet.yaml": "overrides:\n  a/b: {license: not-a-license}\n"}, None, None),
+        # an override is checked even when nothing it names is found (issue 11)
+        ({"README.md": "---\nlicense: mit\n---\n", "licet.yaml": "overrides:\n  a/b: {license: not-a-license}\n"},
+         "unknown license 'not-a-license'", "licet.yaml:2"),
         ({"README.md": "---\nlicense: mit\n---\n", "licet.yaml": "use:\n  actions: [sell]\n"}, "unknown action 'sell'", "licet.yaml:2"),
         ({"README.md": "---\nlicense: mit\n---\n", "licet.yaml": "waivers:\n  - {component: nope, by: A, reason: b}\n"}, "not a component", "licet.yaml:2"),
         ({"notes.txt": "nothing here\n"}, "nothing to scan", None),

@@ -279,7 +279,10 @@ def test_base_model_ids_that_are_paths_are_not_looked_up_on_disk(tmp_path, libra
     (repo / "README.md").write_text("---\nlicense: mit\nbase_model: [../x, /etc/passwd]\n---\n")
     (repo / "licet.yaml").write_text("cards: [cards]\n")
     report = scan(repo, library=library)
-    assert report.component("../x").license is None and report.component("/etc/passwd").license is None
+    # not Hub ids (issue 11): looked up nowhere, components whose terms are unknown, with a note each
+    for name in ("../x", "/etc/passwd"):
+        assert report.component(name).license == library.fallback and report.component(name).resolved_by == "not a Hub id"
+    assert [n.rule for n in report.notes].count("invalid-id") == 2
     assert report.verdict.verdict == "unknown"
 
 

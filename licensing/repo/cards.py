@@ -20,6 +20,7 @@ API), so reading a card does not load it.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +32,14 @@ from ..errors import source_line
 from ..location import Location
 from ..scenario import load_yaml
 from ..scenario.load import Positions
-from .files import MAX_TEXT_BYTES, ScanError, SkippedFile, exists, read_inside
+from .files import (
+    MAX_TEXT_BYTES,
+    ScanError,
+    SkippedFile,
+    exists,
+    json_type,
+    read_inside,
+)
 from .gather import FoundComponent, Gathering
 from .policy import missing_dependency
 
@@ -49,9 +57,26 @@ MAX_DEPTH = 8  # a chain of fine-tunes longer than this is cut, with a note
 FRONT_MATTER = re.compile(r"^(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[ \t]*(\r\n|\n|$))")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 CARD_YAML_HINT = "the block between the two '---' lines must be YAML"
-# A Hub id as a path on disk: `name` or `org/name`, each part starting with a
-# letter or digit, so that no id (`../x`, `/etc/...`) leads out of a card folder.
-_DISK_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)?")
+# A Hugging Face repo id: `name` or `owner/name`, of ASCII letters, digits, `.`, `_`
+# and `-`, at most 96 characters a part, no part starting or ending with `.` or
+# `-`, no `--` or `..`, not ending in `.git` (huggingface_hub's validate_repo_id,
+# restricted to ASCII). Only such an id is looked up anywhere: as a path on disk
+# it cannot lead out of a card folder (`../x`, `/etc/...`), and huggingface_hub
+# never sees a value it would refuse.
+_HUB_PART = r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,94}[A-Za-z0-9_])?"
+_HUB_ID = re.compile(rf"(?:{_HUB_PART}/)?{_HUB_PART}")
+MAX_ID_SHOWN = 80  # an invalid id is named by its first characters
+HUB_ID_HINT = ("a Hub id is `name` or `owner/name`: letters, digits, '.', '_' and '-', at most 96 characters each, "
+               "e.g. base_model: meta-llama/Llama-2-7b-hf")
+
+
+def hub_id(value: object) -> str | None:
+    """`value` if it is a valid Hugging Face repo id, else None."""
+    if not isinstance(value, str) or not _HUB_ID.fullmatch(value):
+        return None
+    if "--" in value or ".." in value or value.endswith(".git"):
+        return None
+    return value
 
 
 class HubApi(Protocol):
@@ -94,6 +119,11 @@ class Card:
     def key_origin(self, key: str) -> Location:
         """Where a top-level key of the front matter is written (line 1 when it is not)."""
         return self._at(self.positions.get((key,)))
+
+    def entry_origin(self, key: str, index: int | None) -> Location:
+        """Where entry `index` of a key's list (None: the key's one value) is written."""
+        position = self.values.get((key,) if index is None else (key, str(index)))
+        return self._at(position) if position else self.key_origin(key)
 
     def item_origin(self, key: str, value: str) -> Location:
         """Where one entry of a key's value is written (a list item or the value itself)."""
@@ -205,14 +235,25 @@ def read_card_file(path: Path, display: str, root: Path | None) -> Card:
     return parse_card(read_inside(path, display, root=root, limit=MAX_TEXT_BYTES), display)
 
 
-def _ids(value: Any) -> list[str]:
+def _entries(value: Any) -> list[tuple[int | None, Any]]:
+    """The entries of `base_model` or `datasets` (one id or a list), as written,
+    with their index in the list (None for a single value); null entries are
+    left out, as huggingface_hub leaves out null keys."""
     if value is None:
         return []
-    if isinstance(value, str):
-        return [value]
     if isinstance(value, list):
-        return [str(v) for v in value if v]
-    return [str(value)]
+        return [(index, item) for index, item in enumerate(value) if item is not None]
+    return [(None, value)]
+
+
+def shown_id(value: Any) -> str:
+    """An entry that is not a Hub id, as a name for its component: printable,
+    one line, at most `MAX_ID_SHOWN` characters; never empty."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    text = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+    if len(text) > MAX_ID_SHOWN:
+        text = text[: MAX_ID_SHOWN - 1] + "…"
+    return text or "(empty)"
 
 
 class CardReader:
@@ -242,17 +283,39 @@ class CardReader:
         if relation and relation not in BASE_MODEL_RELATIONS:
             self.g.note("note", "unknown-relation", f"'{name}': base_model_relation '{relation}' is not one the Hub defines; read as derived-from",
                         name, card.key_origin("base_model_relation"))
-        for base in _ids(card.data.get("base_model")):
-            origin = card.item_origin("base_model", base)
-            upstream = self.resolve(base, "model", origin, depth + 1)
-            self.g.relate(name, "derived-from", upstream)
-        if card.kind == "weights":
-            for dataset in _ids(card.data.get("datasets")):
-                origin = card.item_origin("datasets", dataset)
-                upstream = self.resolve(dataset, "dataset", origin, depth + 1)
-                self.g.relate(name, "trained-on", upstream)
+        keys = [("base_model", "model", "derived-from")] + ([("datasets", "dataset", "trained-on")] if card.kind == "weights" else [])
+        for key, repo_type, relation in keys:
+            for index, entry in _entries(card.data.get(key)):
+                valid = hub_id(str(entry) if isinstance(entry, int) and not isinstance(entry, bool) else entry)
+                origin = card.entry_origin(key, index)
+                if valid is None:
+                    upstream = self.not_an_id(entry, key, repo_type, origin)
+                else:
+                    upstream = self.resolve(valid, repo_type, origin, depth + 1)
+                self.g.relate(name, relation, upstream)
 
     # ------------------------------------------------------------ ids
+
+    def not_an_id(self, entry: Any, key: str, repo_type: str, origin: Location) -> str:
+        """An entry of `base_model` or `datasets` that is not a Hub repo id (a
+        mapping, a path, words with spaces...): looked up nowhere, not even in
+        huggingface_hub. It stands as a component whose terms are unknown, with
+        a note at its line, unless the policy overrides it by that very text."""
+        kind = "data" if repo_type == "dataset" else "weights"
+        if isinstance(entry, str) and entry in self.g.policy.policy.overrides:
+            if entry not in self.g.components:
+                self._override(entry, kind)
+            return entry
+        name = shown_id(entry)
+        if name in self.g.components:
+            return name
+        what = (f"'{name}'" if entry else "an empty string") if isinstance(entry, str) else f"{name} ({json_type(entry, 'a mapping')})"
+        self.g.add(FoundComponent(name=name, kind=kind, license=self.g.unknown_terms, resolved_by="not a Hub id", origin=origin,
+                                  evidence=f"{key} entry that is not a Hub repo id"))
+        self.g.note("warning", "invalid-id", f"{key}: {what} is not a Hugging Face repo id, so licet cannot look it up; its terms are "
+                    f"treated as unknown ({self.g.unknown_terms})", name, origin,
+                    hint=HUB_ID_HINT + "; or add an override for it to the policy")
+        return name
 
     def resolve(self, repo_id: str, repo_type: str, origin: Location, depth: int) -> str:
         """Add the component for a Hub id (once) and return its name."""
@@ -328,7 +391,7 @@ class CardReader:
         self.upstream(card, repo_id, depth)
 
     def _card_on_disk(self, repo_id: str, repo_type: str) -> tuple[Path, str, str] | None:
-        if not _DISK_ID.fullmatch(repo_id):
+        if hub_id(repo_id) is None:
             return None  # not a Hub id: no card on disk has its name
         for folder in self.g.policy.policy.cards:
             base = self.g.root / folder
@@ -362,6 +425,8 @@ class CardReader:
 
     def _from_hub(self, repo_id: str, repo_type: str, origin: Location) -> dict[str, Any] | None:
         assert self.online is not None
+        if hub_id(repo_id) is None:
+            return None  # never handed to the Hub API
         try:
             info = self.online.dataset_info(repo_id) if repo_type == "dataset" else self.online.model_info(repo_id)
         except Exception as err:  # noqa: BLE001 - any Hub failure (offline, gated, missing) leaves the id unresolved
@@ -371,4 +436,9 @@ class CardReader:
         card_data = getattr(info, "card_data", None) or getattr(info, "cardData", None)
         if card_data is None:
             return {}
-        return card_data.to_dict() if hasattr(card_data, "to_dict") else dict(card_data)
+        try:
+            data = card_data.to_dict() if hasattr(card_data, "to_dict") else dict(card_data)
+        except Exception as err:  # noqa: BLE001 - an answer of the wrong shape is no answer
+            self.g.note("warning", "hub-error", f"'{repo_id}': the Hub API's card data cannot be read ({type(err).__name__})", repo_id, origin)
+            return None
+        return data if isinstance(data, dict) else None

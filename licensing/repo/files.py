@@ -34,8 +34,10 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 from ..errors import LicetError
+from ..inputs import size_text
 
 MAX_TEXT_BYTES = 1 << 20  # 1 MiB: cards, policies, pyproject.toml, requirements files
 MAX_DOCUMENT_BYTES = 16 << 20  # 16 MiB: SBOMs, lock files, distribution METADATA
@@ -68,11 +70,22 @@ class SkippedFile(ScanError):
         self.reason = reason
 
 
-def size_text(size: int) -> str:
-    for unit, scale in (("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if size >= scale:
-            return f"{size / scale:.4g} {unit}"
-    return f"{size} bytes"
+def json_type(value: Any, mapping: str = "an object") -> str:
+    """What a JSON, YAML or TOML value is, for a message: 'a string', 'an array'...
+    (`mapping` names a dict: 'an object' in JSON, 'a table' in TOML)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return mapping
+    return "a date or time"  # TOML's other values
 
 
 def _kind(mode: int) -> str:

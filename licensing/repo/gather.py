@@ -101,6 +101,8 @@ class Gathering:
     target: str | None = None
     skipped: list[FoundComponent] = field(default_factory=list)  # stand-ins for files not read, attached to the target at the end
     _registry: Registry | None = None
+    # (source, relation, target) of every relation in `components`: `relate` stays O(1) for a component with thousands
+    _related: set[tuple[str, str, str]] = field(default_factory=set)
 
     @property
     def registry(self) -> Registry:
@@ -168,14 +170,16 @@ class Gathering:
 
     def add(self, component: FoundComponent) -> FoundComponent:
         """Add a component; a name already found keeps its first finding."""
-        return self.components.setdefault(component.name, component)
+        found = self.components.setdefault(component.name, component)
+        if found is component:
+            self._related.update((component.name, relation, other) for relation, targets in component.relations.items() for other in targets)
+        return found
 
     def relate(self, source: str, relation: str, target: str) -> None:
-        if source == target:
+        if source == target or (source, relation, target) in self._related:
             return
-        targets = self.components[source].relations.setdefault(relation, [])
-        if target not in targets:
-            targets.append(target)
+        self.components[source].relations.setdefault(relation, []).append(target)
+        self._related.add((source, relation, target))
 
     def note(self, level: Literal["warning", "note"], rule: str, message: str, component: str | None = None,
              origin: Location | None = None, hint: str | None = None) -> None:
@@ -283,9 +287,14 @@ class Gathering:
 
     # ------------------------------------------------------------ the graph
 
-    def reach(self, start: str) -> set[str]:
-        """The components reached from `start` through any relation (itself included)."""
-        seen = {start}
+    def reach(self, start: str, seen: set[str] | None = None) -> set[str]:
+        """The components reached from `start` through any relation (itself
+        included). With `seen`, what is already in it is not walked again, and
+        what is reached is added to it."""
+        seen = set() if seen is None else seen
+        if start in seen:
+            return seen
+        seen.add(start)
         stack = [start]
         while stack:
             current = self.components.get(stack.pop())
@@ -309,6 +318,7 @@ class Gathering:
                     component.relations[relation] = kept
                 else:
                     del component.relations[relation]
+        self._related = {edge for edge in self._related if edge[0] not in names and edge[2] not in names}
 
     def break_cycles(self) -> None:
         """Leave out the relations that close a cycle, so the scenario is a graph.
@@ -332,7 +342,7 @@ class Gathering:
                     stack.pop()
                     state[name] = 2
                     continue
-                relation, other = edges.pop(0)
+                relation, other = edges.pop()  # _edges lists them last first
                 if other not in self.components:
                     continue
                 if state.get(other) == 1:
@@ -343,11 +353,14 @@ class Gathering:
                     stack.append((other, self._edges(other)))
         if not dropped:
             return
-        for name, relation, other in dropped:
-            targets = self.components[name].relations[relation]
-            targets.remove(other)
-            if not targets:
+        cut = set(dropped)
+        for name, relation in dict.fromkeys((name, relation) for name, relation, _ in dropped):
+            kept = [other for other in self.components[name].relations[relation] if (name, relation, other) not in cut]
+            if kept:
+                self.components[name].relations[relation] = kept
+            else:
                 del self.components[name].relations[relation]
+        self._related -= cut
         by_file: dict[str, list[tuple[str, str, str]]] = {}
         for edge in dropped:
             origin = self.components[edge[0]].origin
@@ -366,7 +379,10 @@ class Gathering:
             )
 
     def _edges(self, name: str) -> list[tuple[str, str]]:
-        return [(relation, other) for relation, targets in self.components[name].relations.items() for other in targets]
+        """The relations of `name`, last first (they are popped from the end)."""
+        edges = [(relation, other) for relation, targets in self.components[name].relations.items() for other in targets]
+        edges.reverse()
+        return edges
 
     def canonical(self, expression: str | None) -> str:
         """The expression with ids for aliases, for display."""

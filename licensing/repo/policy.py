@@ -17,12 +17,20 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ..errors import source_line
+from ..errors import LicetError, source_line
+from ..library import Library
 from ..location import Location
 from ..scenario import Waiver, load_yaml, validation_problem
 from ..scenario.load import Positions
-from ..scenario.model import yes_no
-from .files import MAX_TEXT_BYTES, ScanError, SkippedFile, exists, read_inside
+from ..scenario.model import FactValue, yes_no
+from .files import (
+    MAX_TEXT_BYTES,
+    ScanError,
+    SkippedFile,
+    exists,
+    json_type,
+    read_inside,
+)
 
 POLICY_YAML = "licet.yaml"
 PYPROJECT = "pyproject.toml"
@@ -41,7 +49,7 @@ class PolicyUse(_Model):
     actions: tuple[str, ...] = DEFAULT_ACTIONS
     commercial: bool | None = None
     purposes: tuple[str, ...] = ()
-    facts: dict[str, float | bool] = Field(default_factory=dict)
+    facts: dict[str, FactValue] = Field(default_factory=dict)  # yes/no or a finite number, as in a scenario
 
     @field_validator("actions", "purposes", mode="before")
     @classmethod
@@ -148,10 +156,8 @@ def read_policy(root: Path, display_root: str = "", named: Path | None = None) -
         trusted = named is not None and named.name == PYPROJECT
         pyproject_text = read_policy_file(pyproject_path, pyproject_display, None if trusted else root)
         data = _toml(pyproject_text, pyproject_display)
-        project = data.get("project", {}) if isinstance(data.get("project"), dict) else {}
-        tool_table = data.get("tool", {}).get("licet") if isinstance(data.get("tool"), dict) else None
-        tool = tool_table if isinstance(tool_table, dict) else None
         toml_positions = toml_key_positions(pyproject_text)
+        project, tool = _pyproject_tables(data, pyproject_display, pyproject_text, toml_positions)
     project_positions = {k[1:]: v for k, v in toml_positions.items() if k[:1] == ("project",)}
     base = LoadedPolicy(Policy(), None, project=project, pyproject_file=pyproject_display if pyproject_text else None,
                         pyproject_text=pyproject_text, project_positions=project_positions)
@@ -171,17 +177,64 @@ def read_policy(root: Path, display_root: str = "", named: Path | None = None) -
 def _toml(text: str, display: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        line, column = _toml_error_position(str(err))
-        raise ScanError(
-            f"not valid TOML: {err}",
-            code="licet.scan.toml",
-            file=display,
-            line=line,
-            column=column,
-            text=source_line(text, line) if line else None,
-            hint="check quoting and that each table header appears once",
-        ) from None
+    except RecursionError:
+        raise ScanError("not TOML licet reads: arrays or inline tables nested too deep", code="licet.scan.toml", file=display,
+                        hint="no pyproject.toml nests values that deep") from None
+    except ValueError as err:
+        if isinstance(err, tomllib.TOMLDecodeError):
+            raise _toml_error(err, text, display) from None
+        # tomllib reads integers with int(): one of more than 4,300 digits is refused there
+        raise ScanError(f"not TOML licet reads: {err}", code="licet.scan.toml", file=display,
+                        hint="numbers in pyproject.toml are at most a few digits long") from None
+
+
+def _toml_error(err: tomllib.TOMLDecodeError, text: str, display: str) -> ScanError:
+    line, column = toml_error_position(str(err))
+    return ScanError(f"not valid TOML: {err}", code="licet.scan.toml", file=display, line=line, column=column,
+                     text=source_line(text, line) if line else None, hint="check quoting and that each table header appears once")
+
+
+# [project] keys the scan reads, and the TOML types PEP 621 / PEP 639 give them
+PROJECT_TYPES: dict[str, tuple[type, ...]] = {"name": (str,), "license": (str, dict), "license-expression": (str,), "dependencies": (list,)}
+
+
+def _pyproject_tables(data: dict[str, Any], display: str, text: str, positions: Positions) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """pyproject's [project] table and [tool.licet] (None when absent), each of
+    the type it must have: a value of another type is an error at its line,
+    never a policy silently ignored."""
+
+    def wrong(path: tuple[str, ...], value: Any, expected: str, hint: str) -> ScanError:
+        line, column = _nearest(positions, path) or (None, None)
+        return ScanError(f"{'.'.join(path)} is {json_type(value, 'a table')}, not {expected}", code="licet.scan.invalid", file=display, line=line,
+                         column=column, text=source_line(text, line) if line else None, hint=hint)
+
+    tool_hint = "[tool.licet] is a table: `licet init` writes a commented starter"
+    project = data.get("project", {})
+    if not isinstance(project, dict):
+        raise wrong(("project",), project, "a table", "[project] is the table of PEP 621 (name, license, dependencies...)")
+    for key, types in PROJECT_TYPES.items():
+        value = project.get(key)
+        if value is not None and not isinstance(value, types):
+            expected = "a string or a table" if types == (str, dict) else "an array of strings" if types == (list,) else "a string"
+            raise wrong(("project", key), value, expected, "see PEP 621 and PEP 639 for the [project] table")
+    dependencies = project.get("dependencies") or []
+    for index, dependency in enumerate(dependencies):
+        if not isinstance(dependency, str):
+            raise wrong(("project", "dependencies"), dependency, "a string", "each dependency is a requirement string, e.g. \"requests>=2.32\"")
+    license_table = project.get("license")
+    if isinstance(license_table, dict):
+        for key in ("text", "file"):
+            if license_table.get(key) is not None and not isinstance(license_table[key], str):
+                raise wrong(("project", "license", key), license_table[key], "a string", "license = { text = \"...\" } or { file = \"LICENSE\" }")
+    tools = data.get("tool")
+    if tools is None:
+        return project, None
+    if not isinstance(tools, dict):
+        raise wrong(("tool",), tools, "a table", tool_hint)
+    tool = tools.get("licet")
+    if tool is not None and not isinstance(tool, dict):
+        raise wrong(("tool", "licet"), tool, "a table", tool_hint)
+    return project, tool
 
 
 _VALIDATION_CODES = {"extra_forbidden": "licet.scan.unknown-key", "missing": "licet.scan.missing-key"}
@@ -193,6 +246,9 @@ def _validated(data: Any, base: LoadedPolicy, display: str, text: str, positions
                         hint="see `licet init` for a starter policy")
     try:
         policy = Policy.model_validate(data)
+    except RecursionError:
+        raise ScanError("the policy nests values too deep", code="licet.scan.too-deep", file=display, line=1,
+                        hint="see `licet init` for a starter policy") from None
     except ValidationError as err:
         kind, path, message = validation_problem(err)
         line, column = _nearest(positions, path) or (None, None)
@@ -210,6 +266,41 @@ def _validated(data: Any, base: LoadedPolicy, display: str, text: str, positions
     base.text = text
     base.positions = positions
     return base
+
+
+def check_policy(loaded: LoadedPolicy, library: Library) -> None:
+    """What the policy names must be known to the library, whether or not the
+    scan meets it: each override's license and kind (an override of a package
+    that is not installed is checked too), the policy's own kind and license.
+    A mistake is an error at the key, as it would be in a scenario."""
+    policy = loaded.policy
+    for name, override in policy.overrides.items():
+        _check_license(loaded, library, override.license, ("overrides", name, "license"))
+        if override.kind is not None:
+            _check_kind(loaded, library, override.kind, ("overrides", name, "kind"))
+    if policy.kind is not None:
+        _check_kind(loaded, library, policy.kind, ("kind",))
+    if policy.license is not None:
+        _check_license(loaded, library, policy.license, ("license",))
+
+
+def _at_key(loaded: LoadedPolicy, path: tuple[str, ...], message: str, code: str, hint: str | None) -> ScanError:
+    line, column = loaded.at(*path) or (None, None)
+    return ScanError(f"{'.'.join(path)}: {message}", code=code, file=loaded.file, line=line, column=column,
+                     text=source_line(loaded.text, line) if line else None, hint=hint)
+
+
+def _check_license(loaded: LoadedPolicy, library: Library, text: str, path: tuple[str, ...]) -> None:
+    try:
+        library.parse_expression(text)
+    except LicetError as err:
+        raise _at_key(loaded, path, err.message, err.code, err.hint) from None
+
+
+def _check_kind(loaded: LoadedPolicy, library: Library, kind: str, path: tuple[str, ...]) -> None:
+    if not library.vocabulary.has("kind", kind):
+        kinds = ", ".join(sorted(library.vocabulary.words.get("kind", {})))
+        raise _at_key(loaded, path, f"unknown kind '{kind}'", "licet.scan.unknown-kind", f"kinds: {kinds}" if kinds else None)
 
 
 def _policy_hint(path: tuple[str, ...]) -> str:
@@ -247,7 +338,7 @@ def read_policy_file(path: Path, display: str, root: Path | None) -> str:
         ) from None
 
 
-def _toml_error_position(message: str) -> tuple[int | None, int | None]:
+def toml_error_position(message: str) -> tuple[int | None, int | None]:
     found = re.search(r"line (\d+), column (\d+)", message)
     return (int(found.group(1)), int(found.group(2))) if found else (None, None)
 

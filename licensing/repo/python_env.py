@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import sys
 import tomllib
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import metadata
@@ -34,6 +35,7 @@ from .files import (
     exists,
 )
 from .gather import FoundComponent, Gathering
+from .policy import toml_error_position
 
 LOCK_FILES = ("uv.lock", "poetry.lock")
 METADATA_PLACEHOLDERS = ("unknown", "none")
@@ -205,15 +207,25 @@ def named_in_lock(g: Gathering, display: str, text: str, own_name: str | None) -
     """
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise ScanError(f"lock file is not valid TOML: {err}", code="licet.scan.toml", file=display,
-                        hint="regenerate it with uv lock or poetry lock") from None
-    lines = text.splitlines()
-    packages = [p for p in data.get("package", []) if isinstance(p, dict) and isinstance(p.get("name"), str)]
+    except (ValueError, RecursionError) as err:  # TOMLDecodeError; an integer of 4,300 digits; nesting past the interpreter's limit
+        line, column = toml_error_position(str(err))
+        raise ScanError(f"lock file is not TOML licet reads: {err if str(err) else type(err).__name__}", code="licet.scan.toml", file=display,
+                        line=line, column=column, hint="regenerate it with uv lock or poetry lock") from None
+    listed = data.get("package")
+    packages = [p for p in (listed if isinstance(listed, list) else []) if isinstance(p, dict) and isinstance(p.get("name"), str)]
+    # the line of each `name = "..."`, found in one pass: a lock of thousands of packages stays linear
+    name_lines: dict[str, int] = {}
+    for number, text_line in enumerate(text.splitlines(), 1):
+        found = _NAME_LINE.match(text_line)
+        if found:
+            name_lines.setdefault(found.group(1), number)
 
     def origin(name: str) -> Location:
-        line = next((i for i, text_line in enumerate(lines, 1) if re.match(rf'name\s*=\s*"{re.escape(name)}"\s*$', text_line)), None)
-        return Location(file=display, line=line, column=1)
+        return Location(file=display, line=name_lines.get(name), column=1)
+
+    def listed_in(package: dict[str, object], key: str) -> list[object]:
+        value = package.get(key)
+        return value if isinstance(value, list) else []
 
     def is_project(package: dict[str, object]) -> bool:
         source = package.get("source")
@@ -223,22 +235,25 @@ def named_in_lock(g: Gathering, display: str, text: str, own_name: str | None) -
     roots = [p for p in packages if is_project(p)]
     if roots and any("dependencies" in p or "optional-dependencies" in p for p in roots):
         by_name = {normalize(str(p["name"])): p for p in packages}
-        reached: list[str] = []
-        queue = [dep for root in roots for dep in root.get("dependencies", [])]
-        queue += [dep for root in roots for deps in (root.get("optional-dependencies") or {}).values() for dep in deps]
+        reached: dict[str, None] = {}  # in the order reached
+        queue = deque(dep for root in roots for dep in listed_in(root, "dependencies"))
+        for root in roots:
+            optional = root.get("optional-dependencies")
+            for deps in (optional.values() if isinstance(optional, dict) else []):
+                queue.extend(deps if isinstance(deps, list) else [])
         while queue:
-            dep = queue.pop(0)
+            dep = queue.popleft()
             if not isinstance(dep, dict) or not isinstance(dep.get("name"), str):
                 continue
             name = normalize(dep["name"])
-            if not _marker_holds(dep.get("marker")):
+            if not _marker_holds(dep.get("marker") if isinstance(dep.get("marker"), str) else None):
                 g.note("note", "other-platform", f"'{name}' is locked only for other platforms ({dep.get('marker')}); not checked",
                        name, origin(dep["name"]))
                 continue
             if name in reached or name not in by_name:
                 continue
-            reached.append(name)
-            queue.extend(by_name[name].get("dependencies", []))
+            reached[name] = None
+            queue.extend(listed_in(by_name[name], "dependencies"))
         return [Named(name, origin(str(by_name[name]["name"]))) for name in reached]
     out = []
     for package in packages:
@@ -252,38 +267,47 @@ def named_in_lock(g: Gathering, display: str, text: str, own_name: str | None) -
 
 def _declared_dependencies(g: Gathering) -> list[Named]:
     """[project].dependencies, each at its line in pyproject.toml."""
-    deps = g.policy.project.get("dependencies") or []
-    text = g.policy.pyproject_text
-    lines = text.splitlines()
+    deps = g.policy.project.get("dependencies") or []  # read_policy checked: a list of strings
+    quoted: dict[str, int] = {}  # each quoted string of pyproject.toml → its first line, found in one pass
+    for number, text_line in enumerate(g.policy.pyproject_text.splitlines(), 1):
+        for found in _QUOTED.finditer(text_line):
+            quoted.setdefault(found.group(2), number)
     out = []
     for dep in deps:
+        if not isinstance(dep, str):
+            continue
         try:
             Requirement(dep)
         except InvalidRequirement:
             continue  # pip would refuse it too; the scan reads what it can
-        line = next((i for i, text_line in enumerate(lines, 1) if f'"{dep}"' in text_line or f"'{dep}'" in text_line), None)
-        out.append(Named(dep, Location(file=g.policy.pyproject_file or "pyproject.toml", line=line, column=1)))
+        out.append(Named(dep, Location(file=g.policy.pyproject_file or "pyproject.toml", line=quoted.get(dep), column=1)))
     return out
+
+
+_QUOTED = re.compile(r"""(["'])(.*?)\1""")
+_NAME_LINE = re.compile(r'name\s*=\s*"((?:[^"\\]|\\.)*)"\s*$')
 
 
 def _closure(direct: list[Named], dists: dict[str, metadata.Distribution]) -> tuple[list[Named], list[Named]]:
     """Follow Requires-Dist (with markers for this Python) from the direct requirements."""
     reached: dict[str, Named] = {}
     missing: list[Named] = []
-    queue: list[tuple[str, frozenset[str], Location]] = []
+    missing_names: set[str] = set()
+    queue: deque[tuple[str, frozenset[str], Location]] = deque()
     for named in direct:
         requirement = Requirement(named.name)
         queue.append((normalize(requirement.name), frozenset(requirement.extras), named.origin))
     done: set[tuple[str, frozenset[str]]] = set()
     while queue:
-        name, extras, origin = queue.pop(0)
+        name, extras, origin = queue.popleft()
         if (name, extras) in done:
             continue
         done.add((name, extras))
         dist = dists.get(name)
         if dist is None:
-            if name not in reached and all(m.name != name for m in missing):
+            if name not in reached and name not in missing_names:
                 missing.append(Named(name, origin))
+                missing_names.add(name)
             continue
         reached.setdefault(name, Named(name, origin))
         for text in dist.requires or []:

@@ -43,9 +43,9 @@ from .files import (
     exists,
 )
 from .gather import FoundComponent, Gathering, ScanNote
-from .policy import PYPROJECT, read_policy
+from .policy import PYPROJECT, check_policy, read_policy
 from .python_env import read_python
-from .sbom import read_cyclonedx, read_spdx, sbom_format
+from .sbom import load_sbom, read_cyclonedx, read_spdx
 
 SBOM_GLOBS = ("*.cdx.json", "bom.json", "*.spdx.json", "sbom*.json")
 CARD_KEYS = {"license", "license_name", "base_model", "datasets", "pipeline_tag", "library_name", "task_categories"}
@@ -88,6 +88,7 @@ def build_scenario(
     root = path.parent if only else path
     display_root = "" if root.resolve() == Path.cwd().resolve() else root.as_posix().rstrip("/") + "/"
     policy = read_policy(root, display_root, named=only)
+    check_policy(policy, library)
     g = Gathering(root, display_root, library, policy)
     for loaded in (policy.file, policy.pyproject_file):
         if loaded:
@@ -121,13 +122,10 @@ def build_scenario(
         except SkippedFile as skipped:
             g.skip(skipped, "lists")
             continue
-        kind = sbom_format(text)
-        if kind is None:
-            raise ScanError("not a CycloneDX or SPDX JSON document", code="licet.scan.sbom", file=display,
-                            hint="licet reads CycloneDX 1.5/1.6 JSON and SPDX 2.3 JSON")
         g.read(sbom_path, display, text)
-        reader = read_cyclonedx if kind == "cyclonedx" else read_spdx
-        root_name = reader(g, sbom_path, display, text, g.target)
+        sbom = load_sbom(text, display)
+        reader = read_cyclonedx if sbom.kind == "cyclonedx" else read_spdx
+        root_name = reader(g, sbom_path, display, text, g.target, sbom)
         if g.target is None:
             g.target = root_name
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import functools
 import json
+import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +22,7 @@ from licensing.paths import schema_path
 from licensing.scenario import Scenario, SourceMap, read_scenario_file, scenario_to_yaml
 from licensing.verdict import EXIT_CODES
 
-from .quick import quick_scenario
+from .quick import QUICK_SOURCE, quick_query
 
 EXIT_ALLOWED, EXIT_FORBIDDEN, EXIT_BAD_INPUT, EXIT_UNSURE = 0, 1, 2, 3
 FORMATS = click.Choice(["text", "json"])
@@ -35,7 +36,7 @@ def rules_option(help_text: str = "use another rules folder") -> Callable[[F], F
 
 def timeout_option(command: F) -> F:
     return click.option(
-        "--timeout", type=float, default=20.0, show_default=True, help="seconds the solver may take per question; past it the answer is unknown"
+        "--timeout", type=float, default=20.0, show_default=True, help="seconds one check may take, reading to explanation; past it the answer is unknown"
     )(command)
 
 
@@ -52,11 +53,15 @@ def _engine(rules: str | None, timeout: float | None = None) -> Engine:
 
 
 def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
-    out = {}
+    out: dict[str, str] = {}
     for value in values:
         key, sep, rest = value.partition("=")
-        if not sep or not key:
-            raise ScenarioError(f"{option} takes KEY=VALUE, not '{value}'", hint=f"e.g. {option} licensee.monthly-active-users=5000000")
+        if not sep or not key.strip():
+            raise ScenarioError(f"{option} takes KEY=VALUE, not '{_shown(value)}'", code="licet.flags.invalid", file=option,
+                                hint=f"e.g. {option} licensee.monthly-active-users=5000000")
+        if key.strip() in out and out[key.strip()] != rest.strip():
+            raise ScenarioError(f"{option} {_shown(key.strip())} is given twice, with two values", code="licet.flags.invalid", file=option,
+                                hint=f"give each {option} once")
         out[key.strip()] = rest.strip()
     return out
 
@@ -68,9 +73,21 @@ def _number(text: str, key: str) -> float | bool:
     if lowered in ("false", "no"):
         return False
     try:
-        return float(text.replace("_", "").replace(",", ""))
+        number = float(text.replace("_", "").replace(",", ""))
     except ValueError:
-        raise ScenarioError(f"--fact {key} needs a number or true/false, not '{text}'", hint="e.g. --fact licensee.monthly-active-users=5000000") from None
+        raise ScenarioError(f"--fact {key} needs a number or true/false, not '{_shown(text)}'", code="licet.flags.invalid",
+                            file="--fact", hint=FACT_HINT) from None
+    if not math.isfinite(number):  # nan, inf, and numbers past a float's range (1e400, 400 digits)
+        raise ScenarioError(f"--fact {key} needs a finite number, not '{_shown(text)}'", code="licet.flags.invalid", file="--fact",
+                            hint=FACT_HINT + "; nan, inf and numbers beyond 1e308 are not numbers a license can count")
+    return number
+
+
+FACT_HINT = "e.g. --fact licensee.monthly-active-users=5000000"
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _read_file(path: str) -> tuple[Scenario, SourceMap | None]:
@@ -145,13 +162,12 @@ def check(
         assumptions = _pairs(assume, "--assume")
 
         def flags_scenario() -> tuple[Scenario, SourceMap | None]:
-            scenario = quick_scenario(
+            return quick_query(
                 code=code, weights=weights, base=base, data=data, actions=actions, commercial=commercial,
                 purposes=purposes, facts=numbers, assume=assumptions, release_license=release_license,
             )
-            return scenario, None
 
-        jobs.append(("flags", flags_scenario))
+        jobs.append((QUICK_SOURCE, flags_scenario))
     for path in files:
         jobs.append((path, functools.partial(_read_file, path)))
 
@@ -244,7 +260,15 @@ def test_command(
 
     With no paths, runs every rule file's cases. Exit code 0 when all pass, 1 when any fails.
     """
-    from licensing.cases import never_decisive, pinning_files, read_cases, run_case, run_files, select, update_outcomes
+    from licensing.cases import (
+        never_decisive,
+        pinning_files,
+        read_cases,
+        run_case,
+        run_files,
+        select,
+        update_outcomes,
+    )
     from licensing.render.text import render_case_results, render_coverage
 
     files, root = pinning_files([Path(p) for p in paths], rules)

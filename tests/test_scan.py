@@ -601,3 +601,27 @@ def test_scan_error_is_a_licet_error():
     from licensing.errors import LicetError
 
     assert issubclass(ScanError, LicetError)
+
+
+# ---------------------------------------------------------------- mirrors of upstream models (issue 13, item 5)
+
+
+@pytest.mark.parametrize(("folder", "base", "upstream", "license_id"), [
+    ("card-unsloth-base", "unsloth/meta-llama-3.1-8b-bnb-4bit", "meta-llama/Meta-Llama-3.1-*", "llama3.1"),
+    ("card-unsloth-distill", "unsloth/deepseek-r1-distill-llama-8b-unsloth-bnb-4bit", "deepseek-ai/DeepSeek-R1-Distill-Llama-8B", "MIT AND llama3.1"),
+])
+def test_a_base_model_from_a_quantization_org_resolves_to_its_upstream(library, folder, base, upstream, license_id):
+    report = scan(FIXTURES / folder, library=library)
+    component = report.component(base)
+    assert component.resolved_by == "registry (mirror)" and component.license == license_id
+    [note] = [n for n in report.notes if n.rule == "mirror"]
+    assert upstream in note.message and note.component == base
+
+
+def test_a_mirror_org_name_that_matches_no_upstream_is_not_guessed(library):
+    registry = load_registry(library)
+    assert registry.mirrored("NousResearch/Hermes-2-Pro-Llama-3-8B") is None  # the org's own fine-tune
+    assert registry.mirrored("TheBloke/Some-Unknown-Model-GGUF") is None
+    assert registry.mirrored("meta-llama/Llama-2-7b-hf") is None  # not a mirror org
+    match = registry.mirrored("TheBloke/Llama-2-7B-Chat-GGUF")
+    assert match is not None and match.name == "Llama-2-7B-Chat" and match.upstream.license == "llama2"

@@ -351,6 +351,17 @@ class CardReader:
                 origin=origin, evidence=f"{self.g.registry.hub_file}:{entry.line} ({entry.source})",
             ))
             return repo_id
+        mirrored = self.g.registry.mirrored(repo_id) if repo_type == "model" else None
+        if mirrored is not None:
+            upstream = mirrored.upstream
+            self.g.add(FoundComponent(
+                name=repo_id, kind=upstream.kind, license=upstream.license, declared=upstream.license, resolved_by="registry (mirror)",
+                origin=origin, evidence=f"{self.g.registry.hub_file}:{mirrored.mirror.line} ({mirrored.mirror.source})",
+            ))
+            self.g.note("note", "mirror", f"'{repo_id}': {mirrored.mirror.org} republishes upstream models under their license; read as "
+                        f"'{mirrored.name}', which matches {upstream.id or upstream.pattern} ({upstream.license}, {upstream.source})",
+                        repo_id, origin, hint="if this copy is not what it seems, add an override for it to the policy")
+            return repo_id
         if self.online is not None:
             data = self._from_hub(repo_id, repo_type, origin)
             if data is not None:

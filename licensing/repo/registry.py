@@ -57,6 +57,51 @@ class HubEntry(BaseModel):
         assert self.pattern is not None
         return fnmatch.fnmatchcase(repo_id.lower(), self.pattern.lower())
 
+    def matches_name(self, name: str) -> bool:
+        """Whether a repo called `name`, in the org this entry names, would match."""
+        written = self.id if self.id is not None else self.pattern
+        assert written is not None
+        org = written.partition("/")[0] if "/" in written else ""
+        return self.matches(f"{org}/{name}" if org else name)
+
+
+class MirrorEntry(BaseModel):
+    """An organisation that republishes other organisations' models under
+    their upstream's license (quantizations, format conversions, mirrors):
+    `TheBloke/Llama-2-7B-Chat-GGUF` is Meta's Llama 2 7B Chat, converted."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    org: str = Field(min_length=1)
+    suffixes: tuple[str, ...] = Field(description="what the org appends to the upstream name (-GGUF, -bnb-4bit ...)")
+    source: str = Field(min_length=8)
+    note: str | None = None
+    line: int = 0
+
+    def upstream_name(self, repo_id: str) -> str | None:
+        """The upstream repo's name, if `repo_id` is this org's copy: the name
+        with the org's suffixes taken off (several may be stacked), else None."""
+        org, _, name = repo_id.partition("/")
+        if org.lower() != self.org.lower() or not name:
+            return None
+        stripped = True
+        while stripped:
+            stripped = False
+            for suffix in sorted(self.suffixes, key=len, reverse=True):
+                if len(name) > len(suffix) and name.lower().endswith(suffix.lower()):
+                    name, stripped = name[: -len(suffix)], True
+                    break
+        return name
+
+
+@dataclass(frozen=True)
+class MirrorMatch:
+    """A mirrored repo resolved to the registry entry of its upstream."""
+
+    mirror: MirrorEntry
+    name: str  # the upstream name the mirror's name was read as
+    upstream: HubEntry
+
 
 class ClassifierEntry(BaseModel):
     """A trove classifier: one license, or candidates when it names a family."""
@@ -74,6 +119,7 @@ class Registry:
     hub_file: str
     classifiers: dict[str, ClassifierEntry]
     classifier_file: str
+    mirrors: tuple[MirrorEntry, ...] = ()
 
     def hub_entry(self, repo_id: str) -> HubEntry | None:
         """The exact entry for a repo id, else the first pattern that matches."""
@@ -81,6 +127,21 @@ class Registry:
         if exact:
             return exact[0]
         return next((e for e in self.hub if e.pattern is not None and e.matches(repo_id)), None)
+
+    def mirrored(self, repo_id: str) -> MirrorMatch | None:
+        """The upstream of a mirror org's copy: the entry whose repo name (any
+        org) is the copy's name without the org's suffixes. None when no
+        mirror org matches, when no entry has that name, or when entries of
+        different licenses do (then the copy is not guessed)."""
+        for mirror in self.mirrors:
+            name = mirror.upstream_name(repo_id)
+            if name is None:
+                continue
+            found = [e for e in self.hub if e.kind == "weights" and e.matches_name(name)]
+            if found and len({e.license for e in found}) == 1:
+                exact = [e for e in found if e.id is not None]
+                return MirrorMatch(mirror, name, (exact or found)[0])
+        return None
 
     @cached_property
     def _classifiers_lower(self) -> dict[str, ClassifierEntry]:
@@ -120,6 +181,7 @@ def load_registry(library: Library) -> Registry:
     hub_display = f"rules/{REGISTRY_FOLDER}/{HUB_REGISTRY_FILE}"
     document, text = _read(folder / HUB_REGISTRY_FILE, hub_display)
     hub: list[HubEntry] = []
+    mirrors: tuple[MirrorEntry, ...] = ()
     if document is not None and document.data is not None:
         data = document.data
         items = data.get("repos") if isinstance(data, dict) else None
@@ -144,6 +206,7 @@ def load_registry(library: Library) -> Registry:
                                     hint="weights or data")
             _check_license(library, entry.license, hub_display, line, text)
             hub.append(entry)
+        mirrors = _mirrors(document, hub_display, text)
 
     classifier_display = f"rules/{REGISTRY_FOLDER}/{CLASSIFIER_FILE}"
     document, text = _read(folder / CLASSIFIER_FILE, classifier_display)
@@ -168,4 +231,22 @@ def load_registry(library: Library) -> Registry:
             for name in ([classifier.license] if classifier.license else []) + list(classifier.candidates):
                 _check_license(library, name, classifier_display, line, text)
             classifiers[str(key)] = classifier
-    return Registry(tuple(hub), hub_display, classifiers, classifier_display)
+    return Registry(tuple(hub), hub_display, classifiers, classifier_display, mirrors)
+
+
+def _mirrors(document: YamlDocument, display: str, text: str) -> tuple[MirrorEntry, ...]:
+    """The registry's `mirrors:` list (orgs that republish upstream models)."""
+    data = document.data if isinstance(document.data, dict) else {}
+    items = data.get("mirrors") or []
+    if not isinstance(items, list):
+        raise RegistryError("expected a 'mirrors:' list", code="licet.registry.not-a-list", file=display, line=_line(document, "mirrors"),
+                            hint="see the header comment of the file")
+    out = []
+    for index, item in enumerate(items):
+        line = _line(document, "mirrors", str(index))
+        try:
+            out.append(MirrorEntry.model_validate({**(item if isinstance(item, dict) else {"?": item}), "line": line}))
+        except ValidationError as err:
+            raise RegistryError(f"mirrors[{index}]: {err.errors()[0]['msg']}", file=display, line=line, text=source_line(text, line),
+                                hint="a mirror has org, suffixes and source") from None
+    return tuple(out)

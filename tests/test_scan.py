@@ -625,3 +625,45 @@ def test_a_mirror_org_name_that_matches_no_upstream_is_not_guessed(library):
     assert registry.mirrored("meta-llama/Llama-2-7b-hf") is None  # not a mirror org
     match = registry.mirrored("TheBloke/Llama-2-7B-Chat-GGUF")
     assert match is not None and match.name == "Llama-2-7B-Chat" and match.upstream.license == "llama2"
+
+
+# ---------------------------------------------------------------- every valid file is read (issue 13, item 6)
+
+
+def test_a_card_with_crlf_line_endings_is_read_like_any_other(library):
+    crlf = scan(FIXTURES / "card-crlf", library=library)
+    plain = scan(FIXTURES / "card-unsloth-base", library=library)
+    assert (FIXTURES / "card-crlf" / "README.md").read_bytes().count(b"\r\n") > 10
+    # the same components and licenses; only the target's name (its folder's) differs
+    assert [(c.name, c.license) for c in crlf.components][1:] == [(c.name, c.license) for c in plain.components][1:]
+    assert crlf.components[0].license == plain.components[0].license == "Apache-2.0"
+    assert crlf.verdict.verdict == plain.verdict.verdict
+
+
+def test_a_card_whose_front_matter_follows_blank_lines_is_read(tmp_path, library):
+    (tmp_path / "README.md").write_text("\n\n---\nlicense: mit\n---\n# a model\n")
+    report = scan(tmp_path, library=library)
+    assert report.component(tmp_path.name).license == "MIT"
+
+
+def test_a_peft_card_with_a_local_base_model_path_is_an_unresolved_upstream(library):
+    report = scan(FIXTURES / "card-peft-local-base", library=library)
+    base = "/home/hyeondojang/log_teams/opt-model/elsa_iclr26/save/opt-125m_wanda/0.6"
+    component = report.component(base)
+    assert component.license == library.fallback and component.resolved_by == "not a Hub id"
+    assert any(n.rule == "invalid-id" and n.component == base and n.origin.line == 3 for n in report.notes)
+    assert report.verdict.verdict == "unknown"
+
+
+def test_setup_py_with_requirements_reads_the_requirements_and_never_runs_setup(library):
+    report = scan(FIXTURES / "setup-py-requirements", library=library)
+    names = {c.name for c in report.components}
+    assert {"pyyaml", "click"} <= names
+    assert any(n.rule == "setup-not-run" for n in report.notes)
+
+
+def test_a_project_that_declares_no_dependencies_scans_none(tmp_path, library):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "tiny"\nlicense = "MIT"\n')
+    report = scan(tmp_path, library=library)
+    assert [c.name for c in report.components] == ["tiny"]
+    assert report.verdict.verdict == "allowed"

@@ -169,7 +169,8 @@ class Card:
 
 
 def has_front_matter(text: str) -> bool:
-    return text.lstrip("\ufeff").startswith("---")
+    # blank lines may come first: huggingface_hub's metadata pattern starts with \s*---
+    return text.lstrip("\ufeff").lstrip().startswith("---")
 
 
 def parse_card(text: str, display: str) -> Card:

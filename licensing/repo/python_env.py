@@ -414,6 +414,11 @@ def read_python(g: Gathering, target: str, relation: str) -> int:
     direct = _declared_dependencies(g)
     if named is None and not direct and not g.policy.pyproject_file:
         return 0
+    if named is None and not direct and "dependencies" not in (g.policy.project.get("dynamic") or []):
+        # [project] declares its dependencies, and there are none: the interpreter's
+        # other packages are not the project's (only dynamic dependencies, which
+        # setup.py computes, are looked for in the environment)
+        return 0
     dists, refused = installed(environment_paths(g.root, settings.environment), g)
     for skipped in refused:
         if named is None and not direct:  # every distribution counts: what it declares stands as unknown terms

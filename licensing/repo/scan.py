@@ -114,6 +114,8 @@ def build_scenario(
                     g.target = cards.read_target(card, name, policy.policy.kind).name
     if g.target is None and (only is None or only.name == PYPROJECT) and policy.project:
         g.target = _project_component(g, name).name
+    if g.target is None and only is None and _python_project_files(root):
+        g.target = _unpackaged_project(g, name, root).name
 
     for sbom_path in _sbom_files(g, root, only):
         display = g.display(sbom_path)
@@ -218,6 +220,32 @@ def _project_component(g: Gathering, name: str) -> FoundComponent:
         g.note("warning", "missing-license", f"'{name}': pyproject.toml declares no license for the project", name, origin,
                hint="set [project] license = \"<SPDX expression>\", or license in the licet policy")
     return g.add(component)
+
+
+# A Python project without pyproject.toml [project]: requirements or lock files
+# name its dependencies; setup.py and setup.cfg are never run.
+_REQUIREMENT_GLOBS = ("requirements*.txt", "uv.lock", "poetry.lock")
+_SETUP_FILES = ("setup.py", "setup.cfg")
+
+
+def _python_project_files(root: Path) -> list[Path]:
+    found = [p for pattern in _REQUIREMENT_GLOBS for p in sorted(root.glob(pattern))]
+    return found + [root / f for f in _SETUP_FILES if exists(root / f)]
+
+
+def _unpackaged_project(g: Gathering, name: str, root: Path) -> FoundComponent:
+    """The project of a folder with requirements files or setup.py but no
+    [project] table: its own license is not declared anywhere licet reads."""
+    setup = [f for f in _SETUP_FILES if exists(root / f)]
+    origin = Location(file=g.display(root / setup[0])) if setup else None
+    component = g.add(FoundComponent(name=name, kind="code", resolved_by="requirements", origin=origin))
+    if g.policy.policy.license is None:
+        g.note("warning", "missing-license", f"'{name}': no pyproject.toml [project] declares the project's license", name, origin,
+               hint="set license in the licet policy (licet.yaml), or add a [project] table with license = \"<SPDX expression>\"")
+    if setup:
+        g.note("note", "setup-not-run", f"'{name}': {setup[0]} is not run, so the dependencies it declares are not read; "
+               "requirements and lock files are", name, origin, hint="list the dependencies in requirements.txt or [project] dependencies")
+    return component
 
 
 def _sbom_files(g: Gathering, root: Path, only: Path | None) -> list[Path]:

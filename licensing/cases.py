@@ -45,7 +45,7 @@ OUTCOME_KEY = "outcome"
 
 EXPECT_KEYS = {
     "verdict", "cites", "same_conflict", "not_cites", "facts", "obligations",
-    "no_obligations", "release_license", "choices", "depends_on", "error",
+    "no_obligations", "release_license", "choices", "depends_on", "error", "fixes", "no_fixes", "presumed",
 }
 
 
@@ -78,6 +78,11 @@ class _Expectations(BaseModel):
     choices: dict[str, str] = {}
     depends_on: dict[str | bool, dict[str | bool, str]] = {}
     error: str = ""
+    # ways out: `{kind: remedy, license: llama3.1, section: "2"}`; `fact` matches the changed fact's name
+    fixes: list[_Match] = []
+    no_fixes: list[_Match] = []
+    # the facts the answer presumed (`presume` in the vocabulary), exactly
+    presumed: list[str] = []
 
 
 class _CaseShape(BaseModel):
@@ -188,12 +193,22 @@ def check_expectations(verdict: dict[str, Any], expect: dict[str, Any]) -> list[
     for duty in expect.get("no_obligations", []):
         if any(o["duty"] == duty for o in verdict["obligations"]):
             problems.append(f"obligation {duty} should not be there")
+    fixes = [{**fix, "fact": (fix.get("fact") or {}).get("name")} for fix in verdict.get("fixes", [])]
+    for wanted in expect.get("fixes", []):
+        if not any(_matches(f, wanted) for f in fixes):
+            problems.append(f"no way out matches {wanted}; got {[f['change'] for f in fixes]}")
+    for wanted in expect.get("no_fixes", []):
+        if any(_matches(f, wanted) for f in fixes):
+            problems.append(f"a way out matches {wanted}, which it should not")
     if "release_license" in expect and verdict["release_license"] != expect["release_license"]:
         problems.append(f"release_license is {verdict['release_license']}, expected {expect['release_license']}")
     for component, chosen in expect.get("choices", {}).items():
         got = {c["component"]: c["chosen"] for c in verdict["choices"]}
         if got.get(component) != chosen:
             problems.append(f"choice for {component} is {got.get(component)}, expected {chosen}")
+    presumed = [p["fact"] for p in verdict.get("presumptions", [])]
+    if "presumed" in expect and sorted(expect["presumed"]) != sorted(presumed):
+        problems.append(f"presumptions used are {presumed}, expected {expect['presumed']}")
     depends = {d["assumption"]: d for d in verdict["depends_on"]}
     for assumption, values in expect.get("depends_on", {}).items():
         if assumption not in depends:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import assert_never
 
 from . import nodes as n
@@ -30,6 +30,8 @@ class Vocabulary:
     relations: Mapping[str, n.Relation]
     compose: tuple[n.Compose, ...]
     counts: tuple[n.CountAs, ...]
+    # yes/no facts → the value they take when a question leaves them unstated
+    presumptions: Mapping[str, n.Presumption] = field(default_factory=dict)
 
     def names(self, category: str) -> tuple[str, ...]:
         return tuple(self.words.get(category, {}))
@@ -75,6 +77,11 @@ class Vocabulary:
     def qualifying(self, purpose: str) -> bool:
         word = self.words.get("purpose", {}).get(purpose)
         return bool(word and word.qualifying)
+
+    def decided_by_user(self, flag: str) -> bool:
+        """Whether the person asking decides a flag, so a way out may change it."""
+        word = self.words.get("flag", {}).get(flag)
+        return bool(word and word.decided_by_user)
 
 
 class Checker:
@@ -279,6 +286,13 @@ class Checker:
                 code="licet.rule.misplaced",
                 hint="write `relax CLAUSE-NAME when …`",
             )
+        if clause.remedies and isinstance(clause.effect, (n.RequireDuties, n.Relax)):
+            self.error(
+                f"clause '{clause.name}' of '{lic.id}' cannot stop a use, so it has no remedy to offer",
+                clause.remedies[0].span,
+                code="licet.rule.misplaced",
+                hint="put `remedy` on the clause that forbids the use or constrains the release",
+            )
         return replace(
             clause,
             effect=self.effect(clause.effect, lic, clause),
@@ -322,6 +336,13 @@ class Checker:
         vocabulary = self.vocabulary
         for category, words in vocabulary.words.items():
             for word in words.values():
+                if word.decided_by_user and category != "flag":
+                    self.error(
+                        f"{category} '{word.name}': only flags are `decided-by-user`",
+                        word.span,
+                        code="licet.rule.misplaced",
+                        hint="actions, purposes and the release license are the user's to change already",
+                    )
                 if category != "purpose" and (word.within or word.overlaps or word.qualifying):
                     self.error(
                         f"{category} '{word.name}': only purposes have `within`, `overlaps` or `qualifying`",
@@ -336,6 +357,15 @@ class Checker:
                     self.error(f"purpose '{word.name}' is within itself", word.span, code="licet.rule.invalid", hint="remove the cycle of `within`")
         for relation in vocabulary.relations.values():
             self.word("role", relation.role, relation.span)
+        for presumption in vocabulary.presumptions.values():
+            if not vocabulary.has("flag", presumption.fact):
+                self.error(
+                    f"unknown flag '{presumption.fact}': only yes/no facts can be presumed",
+                    presumption.span,
+                    code="licet.rule.unknown-word",
+                    word=presumption.fact,
+                    hint=did_you_mean(presumption.fact, vocabulary.names("flag")) or f"declare it with `flag {presumption.fact} \"…\"`",
+                )
         for rule in vocabulary.compose:
             for role in (rule.first, rule.second, rule.result):
                 if role != "*":

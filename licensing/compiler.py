@@ -100,6 +100,7 @@ class Fact:
     value: bool | float | str
     path: tuple[str, ...]  # where in the scenario it was stated
     flip: z3.BoolRef | None = None  # the same fact made false, for fixes
+    presumed: bool = False  # not stated: the vocabulary's presumption for an unstated flag
 
 
 @dataclass
@@ -345,6 +346,19 @@ class _Compiler:
         return self.t.any(*(self.release_vars[v] for v in dict.fromkeys(allowed)))
 
 
+def release_rank(library: Library, target_kind: str, license_id: str) -> tuple[bool, int, int]:
+    """How a release license ranks as a proposal for a target of this kind:
+    one written for the kind first (`covers`: never a data license for a
+    program), then the least restrictive: the fewest constraints on the work
+    (forbid, require that, impose, undecided), then the fewest clauses of any
+    effect (a copyleft license before its network variant, which adds a duty), counted over
+    every version an `-or-later` license offers."""
+    lic = library.licenses[license_id]
+    clauses = [clause for version in lic.offers or (license_id,) for clause in library.licenses[version].clauses]
+    constraints = sum(not isinstance(clause.effect, n.RequireDuties) for clause in clauses)
+    return (target_kind not in lic.covers, constraints, len(clauses))
+
+
 def _explaining_reach(component: ResolvedComponent, clause: n.Clause) -> Reach:
     """The path shown for a clause: the first reach whose role the clause names."""
     for test in n.find_all(clause.when, n.RoleIn):
@@ -408,7 +422,14 @@ class _ProblemBuilder:
     # ------------------------------------------------------------ stated facts
 
     def fact(
-        self, kind: FactKind, name: str, value: bool | float | str, constraint: z3.BoolRef, path: tuple[str, ...], flip: z3.BoolRef | None = None
+        self,
+        kind: FactKind,
+        name: str,
+        value: bool | float | str,
+        constraint: z3.BoolRef,
+        path: tuple[str, ...],
+        flip: z3.BoolRef | None = None,
+        presumed: bool = False,
     ) -> None:
         index = len(self.facts)
         literal = self.t.bool(f"fact:{index}:{kind}:{name}")
@@ -417,7 +438,7 @@ class _ProblemBuilder:
         if flip is not None:
             flip_literal = self.t.bool(f"flip:{index}:{kind}:{name}")
             self.solver.add(z3.Implies(flip_literal, flip))
-        record = Fact(literal, kind, name, value, path, flip_literal)
+        record = Fact(literal, kind, name, value, path, flip_literal, presumed)
         self.facts.append(record)
         self.tracked[literal.get_id()] = record
 
@@ -442,6 +463,11 @@ class _ProblemBuilder:
                 self.fact("purpose", purpose, False, z3.Not(var), ("use", "purposes"))
         for flag, flag_value in facts_in.flags.items():
             var = c.flag_vars[flag]
+            if flag in facts_in.presumed:
+                # the question left it unstated: not a change to offer, the
+                # presumption itself says how to state otherwise
+                self.fact("flag", flag, flag_value, var == flag_value, ("use", "facts"), presumed=True)
+                continue
             path = ("use", "commercial") if flag == COMMERCIAL_FLAG and facts_in.commercial is not None else ("use", "facts", flag)
             self.fact("flag", flag, flag_value, var == flag_value, path, flip=var == (not flag_value))
         for number, amount in facts_in.numbers.items():
@@ -627,18 +653,11 @@ class _ProblemBuilder:
         self.release_order = tuple(sorted(kept, key=self.release_rank))
         return self.release_order
 
-    def release_rank(self, license_id: str) -> tuple[bool, int, int]:
-        """Which free release license to propose first: one written for the
-        target's kind, then the least restrictive (fewest constraints on the
-        work), then the library's order."""
-        lic = self.library.licenses[license_id]
+    def release_rank(self, license_id: str) -> tuple[bool, int, int, int]:
+        """Which free release license to propose first (see `release_rank`),
+        then the library's order."""
         target_kind = self.resolved.components[self.resolved.target].kind
-        constraints = sum(
-            not isinstance(clause.effect, n.RequireDuties)
-            for version in lic.offers or (license_id,)
-            for clause in self.library.licenses[version].clauses
-        )
-        return (target_kind not in lic.covers, constraints, self.c.domain_index[license_id])
+        return (*release_rank(self.library, target_kind, license_id), self.c.domain_index[license_id])
 
     def instance(self, clause: n.Clause, term: Term, placement: Placement, trigger: z3.BoolRef, ctx: _Context) -> Instance:
         literal = self.t.bool(f"clause:{next(self.counter)}:{term.license}:{clause.name}")

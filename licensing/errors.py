@@ -13,6 +13,7 @@ one error holding the others in `more`, as OPA's `ast.Errors` does.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypedDict
 
@@ -154,6 +155,63 @@ def did_you_mean(word: str, choices: Iterable[str], canonical: Mapping[str, str]
     suggestions = [canonical.get(by_lower[c], by_lower[c]) if canonical else by_lower[c] for c in close]
     names = [f"'{name}'" for name in dict.fromkeys(suggestions)][:3]
     return "did you mean " + " or ".join(names) + "?"
+
+
+def _family(spelling: str) -> str:
+    """The family stem of a license spelling: its first run of letters,
+    lower-cased (a leading version digit skipped, the version and the
+    variant after it left out)."""
+    match = re.search(r"[a-z]+", spelling.lower())
+    return match.group(0) if match else ""
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """Whether one insertion, deletion, substitution or swap of neighbours
+    turns `a` into `b` (a typo, not another word)."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+# A family stem shorter than this must match exactly: 'mpl' and 'mnpl', 'gpl'
+# and 'lgpl', 'agpl' and 'lgpl' are other licenses, not typos of each other.
+MIN_TYPO_STEM = 5
+
+
+def same_family(word: str, spelling: str) -> bool:
+    """Whether a known license spelling is of the family the typed word names:
+    the same family stem, or (for stems of MIN_TYPO_STEM letters or more) a
+    stem one typo away ('apahce' → 'apache', 'lama' → 'llama')."""
+    mine, theirs = _family(word), _family(spelling)
+    if not mine or not theirs:
+        return False
+    if mine == theirs:
+        return True
+    return min(len(mine), len(theirs)) >= MIN_TYPO_STEM and _one_edit_apart(mine, theirs)
+
+
+def did_you_mean_license(word: str, spellings: Mapping[str, str]) -> str | None:
+    """A 'did you mean' hint for a misspelt license id: near spellings of the
+    same family only (see `same_family`), each shown as its canonical id, so
+    that an unknown vendor's EULA is never offered a well-known license of
+    another family as if it were a typo.
+    `spellings` maps every id and alias to its canonical id."""
+    by_lower: dict[str, str] = {}
+    for spelling in spellings:
+        by_lower.setdefault(spelling.lower(), spelling)
+    lowered = word.lower()
+    related = [s for s in by_lower if same_family(lowered, s)]
+    ranked = sorted(related, key=lambda s: -difflib.SequenceMatcher(None, lowered, s).ratio())
+    names = list(dict.fromkeys(spellings[by_lower[s]] for s in ranked))[:3]
+    if not names:
+        return None
+    return "did you mean " + " or ".join(f"'{name}'" for name in names) + "?"
 
 
 def source_line(text: str, line: int) -> str | None:

@@ -25,7 +25,9 @@ from .verdict import (
     DependsOn,
     FactRef,
     Fix,
+    LicenseCited,
     Obligation,
+    Presumption,
     Verdict,
     WaiverApplied,
 )
@@ -59,14 +61,81 @@ def clause_ref(instance: Instance, problem: Problem) -> ClauseRef:
 
 
 def fact_ref(fact: Fact, problem: Problem) -> FactRef:
+    vocabulary = problem.resolved.library.vocabulary
+    text = fact_text(fact.kind, fact.name, fact.value, vocabulary)
+    presumption = vocabulary.presumptions.get(fact.name) if fact.presumed else None
     return FactRef(
         kind=fact.kind,
         name=fact.name,
         value=fact.value,
         key=fact_key(fact.kind, fact.name, fact.value),
-        text=fact_text(fact.kind, fact.name, fact.value, problem.resolved.library.vocabulary),
-        source=problem.resolved.source.locate(*fact.path),
+        text=f"{text} (presumed: {presumption.text})" if presumption is not None else text,
+        source=span_location(presumption.span) if presumption is not None else problem.resolved.source.locate(*fact.path),
+        presumed=fact.presumed,
     )
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def _in_question(problem: Problem, release: str | None) -> list[Instance]:
+    """The clause instances of the question's own licenses: a component's, or
+    the release license's; not those of the other licenses the work could
+    have been released under (they are tried, but the answer is not theirs)."""
+    resolved = problem.resolved
+    licenses = {term.license for component in resolved.components.values() for term in component.terms} | {release}
+    return [i for i in [*problem.instances, *problem.undecided, *problem.duties] if i.license in licenses]
+
+
+def _read_by(problem: Problem, instances: list[Instance]) -> set[tuple[str, str]]:
+    """(kind, name) of every flag, number, purpose and assumption these
+    instances read, in their own clause or in a relaxation by their exception."""
+    read: set[tuple[str, str]] = set()
+    for instance in instances:
+        clauses = [instance.clause]
+        if instance.via_exception is not None:
+            clauses += list(problem.resolved.library.exceptions[instance.via_exception].clauses)
+        for clause in clauses:
+            for node in n.walk(clause):
+                match node:
+                    case n.Flag(name=name):
+                        read.add(("flag", name))
+                    case n.Compare(number=name):
+                        read.add(("number", name))
+                    case n.Assumed(name=name):
+                        read.add(("assumption", name))
+                    case n.PurposeOnlyIn(values=values, others=others):
+                        read.update(("purpose", v) for v in (*values, *others))
+                    case n.PurposeIn(values=values):
+                        read.update(("purpose", v) for v in values)
+                    case _:
+                        pass
+    return read
+
+
+def _presumptions(problem: Problem, release: str | None) -> list[Presumption]:
+    """The presumed facts a clause of the question's licenses reads."""
+    resolved = problem.resolved
+    vocabulary = resolved.library.vocabulary
+    if not resolved.facts.presumed:
+        return []
+    read = {name for kind, name in _read_by(problem, _in_question(problem, release)) if kind == "flag"}
+    out = []
+    for fact in sorted(read & resolved.facts.presumed):
+        presumption = vocabulary.presumptions[fact]
+        override = f"state `{fact}: {_yes_no(not presumption.value)}` under use.facts"
+        out.append(
+            Presumption(
+                fact=fact,
+                value=presumption.value,
+                text=f"assumed: {presumption.text} — {override} if that is not so",
+                why=presumption.text,
+                how_to_override=override,
+                source=span_location(presumption.span),
+            )
+        )
+    return out
 
 
 def _conflict(problem: Problem, core: list[z3.BoolRef]) -> Conflict:
@@ -192,9 +261,12 @@ def _ranges(regions: list[NumberRegion], verdicts: list[VerdictName]) -> list[Ca
     return [Case(when=region.describe(), verdict=verdict) for region, verdict in joined]
 
 
-def _assumptions(problem: Problem) -> list[AssumptionUsed]:
+def _assumptions(problem: Problem, release: str | None) -> list[AssumptionUsed]:
+    """Stated assumptions, and the facts left open that a clause of the
+    question's licenses reads (every value of each was checked)."""
     vocabulary = problem.resolved.library.vocabulary
     facts = problem.resolved.facts
+    read = _read_by(problem, _in_question(problem, release))
     used = []
     unknown = {var.name: var for var in problem.env}
     for name, value in facts.assumptions.items():
@@ -203,7 +275,7 @@ def _assumptions(problem: Problem) -> list[AssumptionUsed]:
                 AssumptionUsed(name=name, kind="assumption", value=value, stated=value != "unknown", description=vocabulary.describe("assumption", name))
             )
     for var in problem.env:
-        if var.kind != "assumption":
+        if var.kind != "assumption" and (var.kind, var.name) in read:
             used.append(AssumptionUsed(name=var.name, kind=var.kind, value="unknown", stated=False, description=vocabulary.describe(var.kind, var.name)))
     return used
 
@@ -211,12 +283,14 @@ def _assumptions(problem: Problem) -> list[AssumptionUsed]:
 def _fix(problem: Problem, remedy: Remedy, then: VerdictName) -> Fix:
     fact = fact_ref(remedy.fact, problem) if remedy.fact is not None else None
     return Fix(
-        change=fix_text(remedy.kind, components=remedy.components, license=remedy.license, fact=fact),
+        change=fix_text(remedy.kind, components=remedy.components, license=remedy.license, fact=fact, section=remedy.section, words=remedy.words),
         then=then,
         kind=remedy.kind,
         components=list(remedy.components),
         license=remedy.license,
         fact=fact,
+        section=remedy.section,
+        words=remedy.words,
     )
 
 
@@ -225,6 +299,8 @@ def _obligations(problem: Problem, decision: Decision) -> list[Obligation]:
     obligations = []
     seen = set()
     for instance, duty, when in decision.obligations:
+        effect = instance.clause.effect
+        words = effect.words_for(duty) if isinstance(effect, n.RequireDuties) else None
         for placement in instance.placements:
             key = (duty, instance.license, placement.component, instance.clause.section)
             if key in seen:
@@ -243,6 +319,7 @@ def _obligations(problem: Problem, decision: Decision) -> list[Obligation]:
                     location=span_location(instance.clause.span),
                     when=when[0] if len(when) == 1 else ([alternatives_text(when)] if when else []),
                     when_any=when,
+                    words=words,
                 )
             )
     return obligations
@@ -258,13 +335,38 @@ def _notes(problem: Problem, decision: Decision) -> list[str]:
                     f"the terms of '{placement.component}' are not known ({instance.license}): nothing that depends on them can be called allowed"
                 )
     for component in resolved.components.values():
-        if component.reaches and not component.declared and component.name != resolved.target:
+        if component.reaches and component.own_work:
+            relations = resolved.library.vocabulary.relations
+            made_from = ", ".join(
+                f"'{other}'"
+                for relation, others in resolved.scenario.components[component.name].relations.items()
+                if relation in relations and relations[relation].own_work
+                for other in others
+            )
+            notes.append(
+                f"'{component.name}' declares no license and is made from {made_from}: it was taken as your own work, "
+                "which adds no terms of its own; only the terms of what it is made from reach it"
+            )
+        elif component.reaches and not component.declared and component.name != resolved.target:
             notes.append(f"'{component.name}' declares no license; it was treated as {resolved.library.fallback}")
     for waiver in resolved.waivers:
         if not waiver.active:
             expires = waiver.waiver.expires.isoformat() if waiver.waiver.expires else None
             notes.append(f"the waiver for '{waiver.waiver.component}' accepted by {waiver.waiver.by} expired on {expires}; it no longer applies")
     return notes
+
+
+def _licenses_cited(problem: Problem, verdict: Verdict) -> list[LicenseCited]:
+    """The licenses the answer cites, with their titles and the text their rules rest on."""
+    library = problem.resolved.library
+    cited = [ref.license for conflict in verdict.conflicts for ref in conflict.clauses]
+    cited += [ob.license for ob in verdict.obligations] + [fix.license for fix in verdict.fixes if fix.license]
+    out = []
+    for license_id in dict.fromkeys(cited):
+        found = library.licenses.get(license_id)
+        if found is not None:
+            out.append(LicenseCited(id=license_id, title=found.title, source=found.source))
+    return out
 
 
 def build_verdict(problem: Problem, decision: Decision, scenario_name: str | None = None) -> Verdict:
@@ -287,7 +389,7 @@ def build_verdict(problem: Problem, decision: Decision, scenario_name: str | Non
         )
         for w in resolved.waivers
     ]
-    return Verdict(
+    verdict = Verdict(
         verdict=decision.verdict,
         target=resolved.target,
         conflicts=_merge([_conflict(problem, core) for core in decision.conflicts]),
@@ -296,11 +398,14 @@ def build_verdict(problem: Problem, decision: Decision, scenario_name: str | Non
         fixes=[_fix(problem, remedy, then) for remedy, then in decision.fixes],
         release_license=decision.release,
         release_options=decision.release_options,
+        release_reason=decision.release_reason,
         choices=choices,
-        assumptions=_assumptions(problem),
+        assumptions=_assumptions(problem, decision.release),
+        presumptions=_presumptions(problem, decision.release),
         notes=_notes(problem, decision),
         incomplete=decision.incomplete,
         waivers=waivers,
         scenario=scenario_name,
         rules_fingerprint=resolved.library.fingerprint,
     )
+    return verdict.model_copy(update={"licenses": _licenses_cited(problem, verdict)})

@@ -19,7 +19,7 @@ from typing import Any
 
 from license_expression import ExpressionError, LicenseSymbol, Licensing
 
-from .errors import UnknownLicenseError, did_you_mean
+from .errors import UnknownLicenseError, did_you_mean_license
 from .inputs import MAX_EXPRESSION_CHARS, MAX_EXPRESSION_DEPTH
 
 MEMO_SIZE = 4096
@@ -170,9 +170,19 @@ class ExpressionParser:
             )
         return self._memo(text)
 
+    def near(self, name: str) -> str | None:
+        """'did you mean …?' for an unknown id: near spellings of its family only."""
+        return did_you_mean_license(name, self._spellings)
+
     def unknown(self, name: str) -> UnknownLicenseError:
-        hint = did_you_mean(name, self._spellings, self._spellings) or "run `licet licenses` to list the ids and aliases the library knows"
-        return UnknownLicenseError(f"unknown license '{_shown(name)}'", hint=hint)
+        shown = _shown(name)
+        other = (
+            "if licet has no rules for it, write `license: other` (terms unknown; in a model card, "
+            f"`license: other` with `license_name: {shown}`); `licet licenses` lists the ids licet knows"
+        )
+        near = self.near(name)
+        hint = f"{near} Or, {other}" if near else other[0].upper() + other[1:]
+        return UnknownLicenseError(f"unknown license '{shown}'", hint=hint)
 
     def _parse(self, text: str) -> Expression:
         stripped = text.strip()

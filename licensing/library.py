@@ -199,6 +199,7 @@ def _payload(library: Library) -> dict[str, Any]:
         "relations": dict(vocabulary.relations),
         "compose": vocabulary.compose,
         "counts": vocabulary.counts,
+        "presumptions": dict(vocabulary.presumptions),
         "licenses": dict(library.licenses),
         "exceptions": dict(library.exceptions),
         "sets": dict(library.sets),
@@ -207,7 +208,7 @@ def _payload(library: Library) -> dict[str, Any]:
 
 
 def _from_payload(root: Path, payload: dict[str, Any], key: str) -> Library:
-    vocabulary = Vocabulary(payload["words"], payload["relations"], tuple(payload["compose"]), tuple(payload["counts"]))
+    vocabulary = Vocabulary(payload["words"], payload["relations"], tuple(payload["compose"]), tuple(payload["counts"]), payload["presumptions"])
     return Library(root, vocabulary, payload["licenses"], payload["exceptions"], payload["sets"], payload["aliases"], key)
 
 
@@ -234,6 +235,7 @@ def _parse_and_check(root: Path, key: str = "") -> Library:
     relations: dict[str, n.Relation] = {}
     compose: list[n.Compose] = []
     counts: list[n.CountAs] = []
+    presumptions: dict[str, n.Presumption] = {}
     stray: list[n.Declaration] = []
     for decl in vocab_decls:
         match decl:
@@ -250,9 +252,13 @@ def _parse_and_check(root: Path, key: str = "") -> Library:
                 compose.append(decl)
             case n.CountAs():
                 counts.append(decl)
+            case n.Presumption():
+                if decl.fact in presumptions:
+                    errors.append(_duplicate(f"presumption for '{decl.fact}'", decl.span, presumptions[decl.fact].span))
+                presumptions[decl.fact] = decl
             case n.License() | n.SetDecl():
                 stray.append(decl)
-    vocabulary = Vocabulary(words, relations, tuple(compose), tuple(counts))
+    vocabulary = Vocabulary(words, relations, tuple(compose), tuple(counts), presumptions)
 
     licenses: dict[str, n.License] = {}
     exceptions: dict[str, n.License] = {}
@@ -260,7 +266,7 @@ def _parse_and_check(root: Path, key: str = "") -> Library:
     set_decls: dict[str, n.SetDecl] = {}
     for decl in stray + other:
         match decl:
-            case n.Word() | n.Relation() | n.Compose() | n.CountAs():
+            case n.Word() | n.Relation() | n.Compose() | n.CountAs() | n.Presumption():
                 errors.append(
                     RuleError(
                         f"vocabulary declarations belong in rules/{VOCABULARY_FILE}",

@@ -227,10 +227,16 @@ class Undecided:
 
 @dataclass(frozen=True)
 class RequireDuties:
-    """Duties that hold while the condition holds (reported as obligations)."""
+    """Duties that hold while the condition holds (reported as obligations).
+    `words` pairs a duty with the exact words the license fixes for it
+    (`require display-badge "Built with Llama"`); most duties have none."""
 
     duties: tuple[str, ...]
+    words: tuple[tuple[str, str], ...] = ()
     kind: ClassVar[str] = "require"
+
+    def words_for(self, duty: str) -> str | None:
+        return next((text for name, text in self.words if name == duty), None)
 
 
 @dataclass(frozen=True)
@@ -267,6 +273,17 @@ Effect = Union[Forbid, Undecided, RequireDuties, RequireThat, Impose, Relax]
 
 
 @dataclass(frozen=True)
+class LicenseRemedy:
+    """`remedy "request a license from Meta" § "2"`: what the license itself
+    offers to whoever its clause stops, in our words, with the section that
+    offers it."""
+
+    words: str
+    section: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
 class Clause:
     """One rule of a license: its name, the section it encodes, at most a
     short quote of the operative words, one effect and its guards."""
@@ -278,6 +295,7 @@ class Clause:
     when: Condition = TRUE
     unless: Condition = FALSE
     license_id: str = ""
+    remedies: tuple[LicenseRemedy, ...] = ()  # what the license offers whoever this clause stops
     span: Span = _span()
 
 
@@ -321,6 +339,7 @@ class Word:
     within: tuple[str, ...] = ()  # purposes: broader purposes every such use is also for
     overlaps: tuple[str, ...] = ()  # purposes: purposes such a use may or may not also be for
     qualifying: bool = False  # purposes: not presumed absent when a use states no purposes
+    decided_by_user: bool = False  # flags: the person asking decides it, so a way out may change it
     span: Span = _span()
 
 
@@ -329,6 +348,21 @@ class Relation:
     name: str
     role: str
     description: str
+    # a component that names this relation is the licensee's own work made
+    # from the others: declaring no license, it adds no terms of its own
+    own_work: bool = False
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Presumption:
+    """`presume licensee.integrated-product-end-user no "…"`: the value a
+    yes/no fact takes when a question leaves it unstated; `text` says in words
+    what the presumed value means for the person asking."""
+
+    fact: str
+    value: bool
+    text: str
     span: Span = _span()
 
 
@@ -359,15 +393,15 @@ class SetDecl:
     span: Span = _span()
 
 
-Declaration = Union[License, Word, Relation, Compose, CountAs, SetDecl]
+Declaration = Union[License, Word, Relation, Compose, CountAs, SetDecl, Presumption]
 
 # Every node class, by name: the library cache reads JSON back into these only.
 NODE_CLASSES: dict[str, type] = {
     cls.__name__: cls
     for cls in (
         Span, Const, AllOf, AnyOf, Not, Assumed, Action, Flag, Compare, RoleIn, PurposeIn, PurposeOnlyIn, TermsIn, KindIs,
-        TargetKindIs, ReleaseIn, LineageIn, Forbid, Undecided, RequireDuties, RequireThat, Impose, Relax, Clause, License, Word, Relation, Compose,
-        CountAs, SetDecl,
+        TargetKindIs, ReleaseIn, LineageIn, Forbid, Undecided, RequireDuties, RequireThat, Impose, Relax, LicenseRemedy, Clause, License, Word, Relation, Compose,
+        CountAs, SetDecl, Presumption,
     )
 }
 

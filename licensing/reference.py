@@ -131,9 +131,16 @@ def _roles(scenario: Scenario, library: Library, target: str) -> dict[str, froze
     return {name: frozenset(found_roles) for name, found_roles in roles.items()}
 
 
-def _options(library: Library, text: str | None, is_target: bool) -> tuple[tuple[_Term, ...], ...]:
+def _own_work(library: Library, relations: Mapping[str, Sequence[str]]) -> bool:
+    """Whether a component names a relation marked `own-work`: made by the
+    licensee from others, so that without a license it has no terms of its own."""
+    declared = library.vocabulary.relations
+    return any(others and relation in declared and declared[relation].own_work for relation, others in relations.items())
+
+
+def _options(library: Library, text: str | None, is_target: bool, own_work: bool = False) -> tuple[tuple[_Term, ...], ...]:
     if text is None:
-        if is_target or library.fallback is None:
+        if is_target or own_work or library.fallback is None:
             return ()
         text = library.fallback
     options: list[tuple[_Term, ...]] = []
@@ -195,7 +202,12 @@ class _Question:
         self.target = use.target
         roles = _roles(scenario, library, self.target)
         self.components = {
-            name: _Component(name, component.kind, _options(library, component.license, name == self.target), roles.get(name, frozenset()))
+            name: _Component(
+                name,
+                component.kind,
+                _options(library, component.license, name == self.target, _own_work(library, component.relations)),
+                roles.get(name, frozenset()),
+            )
             for name, component in scenario.components.items()
         }
         self.target_kind = scenario.components[self.target].kind
@@ -220,6 +232,9 @@ class _Question:
                 self.numbers[key] = float(value)
         if use.commercial is not None and self.vocabulary.has("flag", COMMERCIAL_FLAG):
             self.flags[COMMERCIAL_FLAG] = use.commercial
+        # an unstated flag the vocabulary presumes takes the presumed value
+        for fact, presumption in self.vocabulary.presumptions.items():
+            self.flags.setdefault(fact, presumption.value)
         self.assumptions = {name: answer == "yes" for name, answer in scenario.assume.items() if answer != "unknown"}
         self.release: str | None = None
         if use.release_license is not None:

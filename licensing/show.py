@@ -38,6 +38,7 @@ class ClauseDescription(BaseModel):
     text: str
     source: str
     location: Location | None = None
+    remedies: list[str] = []  # what the license offers whoever the clause stops: "words (§ section)"
 
 
 class LicenseDescription(LicenseEntry):
@@ -86,6 +87,7 @@ def describe_license(library: Library, name: str) -> LicenseDescription:
                 text=clause_text(c, vocabulary),
                 source=str(c.span),
                 location=span_location(c.span),
+                remedies=[f"{r.words} (§ {r.section})" for r in c.remedies],
             )
             for c in lic.clauses
         ],

@@ -24,7 +24,8 @@ from typing import Any, Literal, TypeVar, assert_never
 import z3
 
 from .budget import Budget
-from .compiler import DEFAULT_BUDGET_MS, EnvVar, Fact, Instance, Problem
+from .checker import Vocabulary
+from .compiler import DEFAULT_BUDGET_MS, EnvVar, Fact, Instance, Problem, release_rank
 from .environment import ExplanationPart, Status, VerdictName, verdict_from_statuses
 from .nodes import RequireDuties
 
@@ -64,6 +65,7 @@ class Decision:
     fixes: list[tuple[Remedy, VerdictName]]
     notes: list[str]
     incomplete: list[ExplanationPart] = field(default_factory=list)
+    release_reason: str | None = None  # why `release` was proposed, when the question states none
 
 
 class _Session:
@@ -291,16 +293,48 @@ def _when(env: list[EnvVar], holds_in: list[EnvResult], compliant: list[EnvResul
     return [[by_name[name].condition(label) for name, label in term] for term in chosen]
 
 
-def _release(session: _Session, result: EnvResult) -> tuple[str | None, list[str]]:
+def _release(session: _Session, result: EnvResult) -> tuple[str | None, list[str], str | None]:
+    """The release license to propose when the question states none, the
+    others that also work, and why: the target's declared license when it
+    works; else the least restrictive license written for the target's kind
+    that meets every clause (`compiler.release_rank`)."""
     problem = session.problem
-    stated = problem.resolved.facts.release
+    resolved = problem.resolved
+    stated = resolved.facts.release
     if stated is not None:
-        return stated, [stated]
+        return stated, [stated], None
     order = list(dict.fromkeys(problem.release_preference + list(problem.release_domain)))
     feasible = [lic for lic in order if session.check(result.literals + [problem.release_selectors[lic]]) == z3.sat]
-    if len(feasible) == len(order):
-        return None, []  # nothing constrains the release license
-    return (feasible[0] if feasible else None), feasible
+    if len(feasible) == len(order) or not feasible:
+        return None, [], None  # nothing constrains the release license (or nothing was found)
+    target = resolved.components[resolved.target]
+    declared = [lic for term in target.terms for lic in (term.declared, term.license) if lic in feasible]
+    if declared:
+        chosen = declared[0]
+        others = [lic for lic in feasible if lic != chosen]
+        return chosen, [chosen, *others], f"the target's declared license {target.expression.text if target.expression else chosen} meets every clause"
+    library = resolved.library
+    named = {lic: i for i, lic in enumerate(problem.release_preference)}
+
+    def rank(lic: str) -> tuple[bool, int, int, int]:
+        # written for the target's kind first; then one a clause of the
+        # question asks for (its copyleft or share-alike license), in the
+        # order the rules list them (the license itself before a stricter
+        # one it accepts: a copyleft license before its network variant); then the least restrictive
+        not_for_kind, constraints, clauses = release_rank(library, target.kind, lic)
+        return (not_for_kind, named.get(lic, len(named)), constraints, clauses)
+
+    ranked = sorted(feasible, key=rank)
+    chosen = ranked[0]
+    if target.kind in library.licenses[chosen].covers and chosen in named:
+        reason = f"a license written for {target.kind} that the clauses reaching the question ask for, the least restrictive that meets every clause"
+    elif target.kind in library.licenses[chosen].covers:
+        reason = f"the least restrictive license written for {target.kind} that meets every clause"
+    else:
+        reason = f"no license written for {target.kind} meets every clause; {chosen} is the least restrictive that does"
+    if len(ranked) > 1:
+        reason += f" ({len(ranked) - 1} other{'s' if len(ranked) > 2 else ''} also would: see release_options)"
+    return chosen, ranked, reason
 
 
 def _choices(session: _Session, result: EnvResult, release: str | None) -> tuple[list[tuple[str, str]], list[z3.BoolRef]]:
@@ -333,23 +367,30 @@ def _choices(session: _Session, result: EnvResult, release: str | None) -> tuple
 
 
 FixKind = Literal[
-    "leave-out", "stop-action", "start-action", "drop-purpose", "flip-assumption", "flip-flag", "change-release", "change-declared-license"
+    "leave-out", "stop-action", "start-action", "drop-purpose", "flip-assumption", "flip-flag", "change-release", "change-declared-license",
+    "remedy",
 ]
 
 
 @dataclass(frozen=True)
 class Remedy:
     """A change to the question that may turn its answer: leave components
-    out, or change a stated fact. `wording` says it in English."""
+    out, change a stated fact, or take up what a license offers whoever its
+    clause stops (`remedy`: `words`, offered by `section` of `license`).
+    `wording` says it in English."""
 
     kind: FixKind
     components: tuple[str, ...] = ()
     license: str | None = None
     fact: Fact | None = None
+    section: str | None = None
+    words: str | None = None
 
 
-def _fact_remedy(fact: Fact) -> FixKind | None:
-    """What changing a stated fact means, if the user can change it."""
+def _fact_remedy(fact: Fact, vocabulary: Vocabulary) -> FixKind | None:
+    """What changing a stated fact means, if the user can change it: a flag
+    only when the vocabulary says it is `decided-by-user` (whether the use is
+    commercial), never a circumstance (whether the licensee is in the EU)."""
     match fact.kind:
         case "action":
             if fact.value is True:
@@ -364,7 +405,7 @@ def _fact_remedy(fact: Fact) -> FixKind | None:
         case "declared-license":
             return "change-declared-license"
         case "flag":
-            return "flip-flag" if fact.flip is not None else None
+            return "flip-flag" if fact.flip is not None and vocabulary.decided_by_user(fact.name) else None
         case "number":
             return None
         case _:
@@ -375,8 +416,10 @@ def _fixes(
     session: _Session, base: list[z3.BoolRef], undecided: list[z3.BoolRef], conflicts: list[list[z3.BoolRef]], verdict: VerdictName
 ) -> list[tuple[Remedy, VerdictName]]:
     problem = session.problem
+    vocabulary = problem.resolved.library.vocabulary
     candidates: list[tuple[Remedy, list[z3.BoolRef], list[z3.BoolRef]]] = []
     seen: set[tuple[object, ...]] = set()
+    offered = _offered(problem, conflicts)
     for core in conflicts:
         for literal in core:
             item = problem.item(literal)
@@ -384,7 +427,7 @@ def _fixes(
             drop: list[z3.BoolRef] = []
             add: list[z3.BoolRef] = []
             if isinstance(item, Fact):
-                kind = _fact_remedy(item)
+                kind = _fact_remedy(item, vocabulary)
                 if kind is not None:
                     remedy = Remedy(kind, fact=item)
                     drop, add = [literal], ([item.flip] if item.flip is not None else [])
@@ -400,6 +443,12 @@ def _fixes(
                 seen.add(key)
                 candidates.append((remedy, drop, add))
     fixes: list[tuple[Remedy, VerdictName]] = []
+    for remedy, drop in offered:
+        # what the license offers is listed whatever it turns: the rest of
+        # the answer may still stand in the way, and `then` says so
+        dropped = {x.get_id() for x in drop}
+        results = _evaluate(session, [x for x in base if x.get_id() not in dropped], [x for x in undecided if x.get_id() not in dropped], problem.env, explain=False)
+        fixes.append((remedy, verdict_from_statuses([r.status for r in results])))
     for remedy, drop, add in candidates[: MAX_FIXES * 2]:
         dropped = {x.get_id() for x in drop}
         trial_base = [x for x in base if x.get_id() not in dropped] + add
@@ -408,10 +457,35 @@ def _fixes(
         then = verdict_from_statuses([r.status for r in results])
         if RANK[then] > RANK[verdict]:
             fixes.append((remedy, then))
-        if len(fixes) >= MAX_FIXES:
+        if len(fixes) >= MAX_FIXES + len(offered):
             break
     fixes.sort(key=lambda f: -RANK[f[1]])
     return fixes
+
+
+def _offered(problem: Problem, conflicts: list[list[z3.BoolRef]]) -> list[tuple[Remedy, list[z3.BoolRef]]]:
+    """The remedies the clauses in conflicts carry (`remedy` in the rules),
+    each with the literals it sets aside: every instance of its clause, as a
+    license granted on request lifts that clause wherever it reaches."""
+    out: list[tuple[Remedy, list[z3.BoolRef]]] = []
+    seen: set[tuple[str, str, str]] = set()
+    for core in conflicts:
+        for literal in core:
+            item = problem.item(literal)
+            if not isinstance(item, Instance):
+                continue
+            for offer in item.clause.remedies:
+                key = (item.license, offer.section, offer.words)
+                if key in seen:
+                    continue
+                seen.add(key)
+                drop = [
+                    i.literal
+                    for i in problem.instances + problem.undecided
+                    if i.license == item.license and any(r.words == offer.words for r in i.clause.remedies)
+                ]
+                out.append((Remedy("remedy", license=item.license, section=offer.section, words=offer.words), drop))
+    return out
 
 
 def decide(problem: Problem, explain: bool = True, budget: Budget | None = None) -> Decision:
@@ -438,11 +512,12 @@ def decide(problem: Problem, explain: bool = True, budget: Budget | None = None)
 
     release: str | None = None
     release_options: list[str] = []
+    release_reason: str | None = None
     choices: list[tuple[str, str]] = []
     plan: list[z3.BoolRef] = []
     compliant = [r for r in results if r.status == "sat"]
     if explain and compliant:
-        release, release_options = session.explaining("release", _release, session, compliant[0])
+        release, release_options, release_reason = session.explaining("release", _release, session, compliant[0])
         choices, plan = session.explaining("choices", _choices, session, compliant[0], release)
     elif problem.resolved.facts.release is not None:
         release = problem.resolved.facts.release
@@ -466,4 +541,5 @@ def decide(problem: Problem, explain: bool = True, budget: Budget | None = None)
         fixes=fixes,
         notes=notes,
         incomplete=incomplete if verdict != "unknown" else [],
+        release_reason=release_reason,
     )

@@ -169,6 +169,10 @@ class _Phrase(str):
     """How a vocabulary word reads in a sentence (`as "…"`)."""
 
 
+# The `own-work` mark of a relation declaration, on its way into the node.
+_OWN_WORK = object()
+
+
 @dataclass(frozen=True)
 class _Guard:
     """`when COND` or `unless COND`, on its way into a clause."""
@@ -275,19 +279,30 @@ class _ToAst(Transformer[Token, Any]):
         return ("section", _unquote(items[0]))
 
     def quote(self, items: list[Token]) -> tuple[str, str]:
-        token = items[0]
+        return ("quote", self._short(items[0], "quote"))
+
+    def _short(self, token: Token, what: str) -> str:
+        """A quoted string of the license's words, held to MAX_QUOTE_WORDS."""
         text = _unquote(token)
         words = len(text.split())
         if words > MAX_QUOTE_WORDS:
             raise RuleError(
-                f"quote has {words} words; at most {MAX_QUOTE_WORDS} are allowed",
+                f"{what} has {words} words; at most {MAX_QUOTE_WORDS} are allowed",
                 code="licet.rule.quote-too-long",
                 file=self.display,
                 line=token.line,
                 column=token.column,
                 hint="quote only the operative words and summarise the rest in your own words",
             )
-        return ("quote", text)
+        return text
+
+    @v_args(meta=True)
+    def remedy(self, meta: Meta, items: list[Any]) -> n.LicenseRemedy:
+        section = next((value for key, value in items[1:] if key == "section"), "")
+        return n.LicenseRemedy(self._short(items[0], "remedy"), section, span=_span(self.display, meta))
+
+    def duty(self, items: list[Token]) -> tuple[str, str | None]:
+        return str(items[0]), (self._short(items[1], "the words of a duty") if len(items) > 1 else None)
 
     # Each effect rule gives its effect node and the guards written after it.
 
@@ -298,7 +313,9 @@ class _ToAst(Transformer[Token, Any]):
         return _Effect(n.Undecided(), _guards(items))
 
     def require_duties(self, items: list[Any]) -> _Effect:
-        return _Effect(n.RequireDuties(_words(items)), _guards(items))
+        duties = [item for item in items if isinstance(item, tuple)]
+        words = tuple((name, text) for name, text in duties if text is not None)
+        return _Effect(n.RequireDuties(tuple(name for name, _ in duties), words), _guards(items))
 
     def require_that(self, items: list[Any]) -> _Effect:
         return _Effect(n.RequireThat(items[0]), _guards(items[1:]))
@@ -314,6 +331,10 @@ class _ToAst(Transformer[Token, Any]):
         name = str(items[0])
         parts: dict[str, str] = dict(item for item in items[1:] if isinstance(item, tuple))
         effect = next(item for item in items[1:] if isinstance(item, _Effect))
+        section = parts["section"]
+        remedies = tuple(
+            item if item.section else replace(item, section=section) for item in items[1:] if isinstance(item, n.LicenseRemedy)
+        )
         return n.Clause(
             name=name,
             section=parts["section"],
@@ -321,6 +342,7 @@ class _ToAst(Transformer[Token, Any]):
             effect=effect.effect,
             when=effect.guards.get("when", n.TRUE),
             unless=effect.guards.get("unless", n.FALSE),
+            remedies=remedies,
             span=_span(self.display, meta),
         )
 
@@ -413,6 +435,9 @@ class _ToAst(Transformer[Token, Any]):
     def qualifying(self, items: list[Token]) -> tuple[str, bool]:
         return ("qualifying", True)
 
+    def decided_by_user(self, items: list[Token]) -> tuple[str, bool]:
+        return ("decided_by_user", True)
+
     @v_args(meta=True)
     def word_decl(self, meta: Meta, items: list[Any]) -> n.Word:
         category, name, *rest = items
@@ -427,13 +452,24 @@ class _ToAst(Transformer[Token, Any]):
             within=attributes.get("within", ()),
             overlaps=attributes.get("overlaps", ()),
             qualifying=bool(attributes.get("qualifying", False)),
+            decided_by_user=bool(attributes.get("decided_by_user", False)),
             span=_span(self.display, meta),
         )
 
     @v_args(meta=True)
     def relation_decl(self, meta: Meta, items: list[Any]) -> n.Relation:
         name, role, *rest = items
-        return n.Relation(str(name), str(role), rest[0] if rest else "", span=_span(self.display, meta))
+        description = next((item for item in rest if isinstance(item, str)), "")
+        own_work = any(item is _OWN_WORK for item in rest)
+        return n.Relation(str(name), str(role), description, own_work=own_work, span=_span(self.display, meta))
+
+    def own_work(self, items: list[Token]) -> object:
+        return _OWN_WORK
+
+    @v_args(meta=True)
+    def presume_decl(self, meta: Meta, items: list[Any]) -> n.Presumption:
+        fact, value, text = items
+        return n.Presumption(str(fact), str(value) == "yes", str(text), span=_span(self.display, meta))
 
     def role_pattern(self, items: list[Token]) -> str:
         return str(items[0])

@@ -20,7 +20,7 @@ from .location import Location
 from .version import SCHEMA_VERSION, __version__
 
 __all__ = [
-    "AssumptionUsed", "Case", "Choice", "ClauseRef", "Conflict", "DependsOn", "FactRef", "Fix", "Location", "Obligation",
+    "AssumptionUsed", "Case", "Choice", "ClauseRef", "Conflict", "DependsOn", "FactRef", "Fix", "LicenseCited", "Location", "Obligation", "Presumption",
     "Verdict", "VerdictName", "WaiverApplied",
 ]
 
@@ -61,6 +61,7 @@ class FactRef(_Model):
     key: str = Field(description="the fact as earlier output wrote it, e.g. use.commercial or assume.X = yes")
     text: str = Field(description="the fact in plain words")
     source: Location | None = None
+    presumed: bool = Field(False, description="not stated: the value the vocabulary presumes for it (see Verdict.presumptions)")
 
 
 class Conflict(_Model):
@@ -90,6 +91,7 @@ class Obligation(_Model):
         default_factory=list,
         description="exactly when the duty binds: any one of these conjunctions of open-question values (empty: always); `when` in words",
     )
+    words: str | None = Field(None, description="the exact words the license fixes for the duty (a badge, a name prefix, a notice)")
 
 
 class Case(_Model):
@@ -113,7 +115,8 @@ class DependsOn(_Model):
 
 
 FixKind = Literal[
-    "leave-out", "stop-action", "start-action", "drop-purpose", "flip-assumption", "flip-flag", "change-release", "change-declared-license"
+    "leave-out", "stop-action", "start-action", "drop-purpose", "flip-assumption", "flip-flag", "change-release", "change-declared-license",
+    "remedy",
 ]
 
 
@@ -126,6 +129,8 @@ class Fix(_Model):
     components: list[str] = Field(default_factory=list, description="for leave-out: the components to leave out")
     license: str | None = None
     fact: FactRef | None = Field(None, description="for a change of fact: the fact changed")
+    section: str | None = Field(None, description="for a remedy: the section of `license` that offers it")
+    words: str | None = Field(None, description="for a remedy: what the license offers, in words (request a license from the licensor, …)")
 
 
 class Choice(_Model):
@@ -154,6 +159,27 @@ class WaiverApplied(_Model):
     status: Literal["in effect", "expired"]
 
 
+class Presumption(_Model):
+    """A yes/no fact the question left unstated, taken at the value the
+    vocabulary presumes (`presume` in rules/vocabulary.lic), which a clause
+    reaching the question reads."""
+
+    fact: str
+    value: bool
+    text: str = Field(description="what was assumed, and how to say otherwise, in words")
+    why: str = Field("", description="the presumption's own words: what the presumed value means for the person asking")
+    how_to_override: str = Field("", description="what to state in the scenario when the presumption is wrong")
+    source: Location | None = Field(None, description="where the presumption is declared")
+
+
+class LicenseCited(_Model):
+    """A license the answer cites: its title, and the text its rules were written from."""
+
+    id: str
+    title: str = ""
+    source: str = Field("full", description="full, partial or secondary: whether the rules were written from the license's full text, part of it, or a secondary account")
+
+
 class Verdict(_Model):
     """The answer to one question, with everything it rests on."""
 
@@ -165,14 +191,17 @@ class Verdict(_Model):
     fixes: list[Fix] = Field(default_factory=list)
     release_license: str | None = None
     release_options: list[str] = Field(default_factory=list)
+    release_reason: str | None = Field(default=None, description="why licet proposes `release_license` when the question states none")
     choices: list[Choice] = Field(default_factory=list)
     assumptions: list[AssumptionUsed] = Field(default_factory=list)
+    presumptions: list[Presumption] = Field(default_factory=list, description="unstated facts taken as the vocabulary presumes them")
     notes: list[str] = Field(default_factory=list)
     incomplete: list[ExplanationPart] = Field(
         default_factory=list,
         description="parts of the explanation a solver call gave up on (time budget): they may be incomplete; the verdict itself stands",
     )
     waivers: list[WaiverApplied] = Field(default_factory=list)
+    licenses: list[LicenseCited] = Field(default_factory=list, description="the licenses the conflicts, obligations and ways out cite, with their titles and sources")
     scenario: str | None = None
     schema_version: int = SCHEMA_VERSION
     licet_version: str = __version__

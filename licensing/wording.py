@@ -90,7 +90,7 @@ def effect_text(effect: n.Effect, vocabulary: Vocabulary) -> str:
         case n.Undecided():
             return "Terms unknown: any use cannot be called allowed"
         case n.RequireDuties(duties=duties):
-            return "Requires: " + listed(list(duties), "and")
+            return "Requires: " + listed([duty_text(duty, effect.words_for(duty)) for duty in duties], "and")
         case n.RequireThat(requirement=requirement):
             return "Requires that " + condition_text(requirement, vocabulary)
         case n.Impose(terms=terms):
@@ -99,6 +99,11 @@ def effect_text(effect: n.Effect, vocabulary: Vocabulary) -> str:
             return "Lifts the clauses " + listed(list(clauses), "and")
         case _:
             assert_never(effect)
+
+
+def duty_text(duty: str, words: str | None) -> str:
+    """`display-badge "Built with Llama"`: a duty with the words the license fixes, if any."""
+    return f'{duty} "{words}"' if words else duty
 
 
 def clause_text(clause: n.Clause, vocabulary: Vocabulary) -> str:
@@ -147,9 +152,19 @@ def fact_key(kind: str, name: str, value: bool | float | str) -> str:
     return f"{key} = {value}"
 
 
-def fix_text(kind: FixKind, *, components: Sequence[str] = (), license: str | None = None, fact: FactRef | None = None) -> str:
+def fix_text(
+    kind: FixKind,
+    *,
+    components: Sequence[str] = (),
+    license: str | None = None,
+    fact: FactRef | None = None,
+    section: str | None = None,
+    words: str | None = None,
+) -> str:
     """A way out in words."""
     match kind:
+        case "remedy":
+            return f"{words} (offered by {license} § {section})"
         case "leave-out":
             return "leave out " + ", ".join(f"'{c}'" for c in components) + f" ({license})"
         case "stop-action":

@@ -276,6 +276,11 @@ def _scenario(g: Gathering) -> tuple[Scenario, SourceMap]:
         entry: dict[str, Any] = {"kind": found.kind}
         if found.license is not None:
             entry["license"] = found.license
+        elif found.name != g.target and g.library.fallback is not None:
+            # what a scan found without a license is not the user's own work
+            # (a Hub model whose card has none, an SBOM element): its terms
+            # are unknown even when it names a base model or contains others
+            entry["license"] = g.library.fallback
         entry.update({relation: list(targets) for relation, targets in found.relations.items()})
         components[found.name] = entry
         if found.origin is not None and found.origin.line:

@@ -82,7 +82,8 @@ class ResolvedComponent:
     expression: Expression | None
     tree: TermTree | None  # the license expression with -or-later offers expanded; None: no license
     reaches: tuple[Reach, ...]
-    declared: bool  # False when the license was left out and the fallback assumed
+    declared: bool  # False when the license was left out (own work, or the fallback assumed)
+    own_work: bool = False  # no license, made from others by an `own-work` relation: no terms of its own
 
     @property
     def terms(self) -> tuple[Term, ...]:
@@ -121,6 +122,8 @@ class Facts:
     # purposes the use may or may not have: narrower than or overlapping a
     # stated one, or qualifying when the use states none
     open_purposes: frozenset[str] = frozenset()
+    # flags the use left unstated, whose value in `flags` is the vocabulary's presumption
+    presumed: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -233,7 +236,8 @@ def resolve(scenario: Scenario, library: Library, source: SourceMap | None = Non
     components = {}
     for name, component in scenario.components.items():
         expression, tree, declared = _options(library, name, component, source, is_target=name == use.target)
-        components[name] = ResolvedComponent(name, component.kind, expression, tree, tuple(reaches.get(name, ())), declared)
+        own_work = not declared and name != use.target and is_own_work(vocabulary, component)
+        components[name] = ResolvedComponent(name, component.kind, expression, tree, tuple(reaches.get(name, ())), declared, own_work)
     waivers = _waivers(scenario, library, components, source, today or dt.date.today())
     return ResolvedScenario(scenario, library, source, use.target, components, facts, waivers)
 
@@ -275,6 +279,8 @@ def _facts(scenario: Scenario, library: Library, source: SourceMap) -> Facts:
     commercial = use.commercial
     if commercial is not None and vocabulary.has("flag", COMMERCIAL_FLAG):
         flags[COMMERCIAL_FLAG] = commercial
+    presumed = frozenset(fact for fact in vocabulary.presumptions if fact not in flags)
+    flags.update({fact: vocabulary.presumptions[fact].value for fact in presumed})
     for key in scenario.assume:
         if not vocabulary.has("assumption", key):
             raise source.error(
@@ -296,6 +302,7 @@ def _facts(scenario: Scenario, library: Library, source: SourceMap) -> Facts:
         flags=flags,
         release=release,
         assumptions=assumptions,
+        presumed=presumed,
     )
 
 
@@ -365,7 +372,11 @@ def _release_id(library: Library, text: str, source: SourceMap) -> str:
     try:
         expression = library.parse_expression(text)
     except UnknownLicenseError as err:
-        raise source.error(err.message, where, hint=err.hint, cls=UnknownLicenseError, code=err.code) from None
+        hint = err.hint
+        if err.code == UnknownLicenseError.default_code:
+            # a work is released under a license licet knows: `other` is no answer here
+            hint = library.expressions.near(text.strip()) or "name the license you release under; `licet licenses` lists the ids licet knows"
+        raise source.error(err.message, where, hint=hint, cls=UnknownLicenseError, code=err.code) from None
     single = expression.single
     if single is None or single.exception is not None:
         raise source.error(
@@ -385,7 +396,7 @@ def _options(
     text = component.license
     declared = text is not None
     if text is None:
-        if is_target or library.fallback is None:
+        if is_target or library.fallback is None or is_own_work(library.vocabulary, component):
             return None, None, False
         text = library.fallback
     where = ("components", name, "license")
@@ -395,6 +406,13 @@ def _options(
     except UnknownLicenseError as err:
         raise source.error(f"component '{name}': {err.message}", where, hint=err.hint, cls=UnknownLicenseError, code=err.code) from None
     return expression, tree, declared
+
+
+def is_own_work(vocabulary: Vocabulary, component: Component) -> bool:
+    """Whether a component is made by the licensee from others: it names a
+    relation the vocabulary marks `own-work` (derived from, trained on, …).
+    Declaring no license, such a component adds no terms of its own."""
+    return any(targets and vocabulary.relations[relation].own_work for relation, targets in component.relations.items() if relation in vocabulary.relations)
 
 
 def expand_offers(library: Library, tree: ExpressionTree) -> TermTree:

@@ -85,6 +85,7 @@ class FoundComponent(BaseModel):
     origin: Location | None = None  # where the license (or the component) was declared
     evidence: str | None = None  # e.g. the registry entry's source
     license_origins: dict[str, Location] | None = None  # license id → where a license list wrote it, when not at `origin`
+    license_files: list[str] = Field(default_factory=list)  # a distribution's license and NOTICE files (its metadata's License-File), for `licet notice`
     relations: dict[str, list[str]] = Field(default_factory=dict)
 
 

@@ -6,8 +6,13 @@ name (requirements*.txt, uv.lock, poetry.lock, or the policy's list), else
 those [project].dependencies reach through Requires-Dist, else every
 distribution of the environment. The license is, in order, PEP 639
 `License-Expression`, a one-line `License` field the library reads as an
-expression, then trove classifiers from rules/registry/python-classifiers.yaml.
-A classifier that names a family ("BSD License") is reported, not guessed.
+expression, the license files the distribution ships (`License-File`, or
+LICENSE*/COPYING* beside METADATA) as `license_text`'s matcher reads them,
+a free-text `License` field (a license's name and version, or a whole text)
+matched the same way, then trove classifiers from
+rules/registry/python-classifiers.yaml. A text the matcher is not sure of, or
+a classifier that names a family ("BSD License"), is reported, not guessed;
+a text that disagrees with the classifiers gets a note.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from .files import (
     check_file,
     exists,
 )
+from . import license_text
 from .gather import FoundComponent, Gathering
 from .policy import toml_error_position
 
@@ -339,7 +345,7 @@ def _metadata_origin(dist: metadata.Distribution, field: str) -> Location:
 def dist_license(g: Gathering, name: str, dist: metadata.Distribution, origin: Location) -> FoundComponent:
     """The component for one distribution, its license settled from its metadata."""
     meta = dist.metadata
-    component = FoundComponent(name=name, kind="code", origin=origin)
+    component = FoundComponent(name=name, kind="code", origin=origin, license_files=license_files(dist))
     expression = _field(meta, "License-Expression")
     if expression:
         component.declared = expression
@@ -359,6 +365,8 @@ def dist_license(g: Gathering, name: str, dist: metadata.Distribution, origin: L
             component.declared, component.resolved_by, component.license = field, "License field", g.canonical(field)
             component.evidence = str(_metadata_origin(dist, "License"))
             return component
+    if _license_from_texts(g, name, dist, component, field, origin):
+        return component
     classifiers = [c for c in meta.get_all("Classifier") or [] if c.startswith("License ::")]
     known: list[str] = []
     for classifier in classifiers:
@@ -398,8 +406,137 @@ def dist_license(g: Gathering, name: str, dist: metadata.Distribution, origin: L
     return component
 
 
+# Files a distribution without License-File metadata ships its license and notices in.
+LICENSE_FILE_NAMES = re.compile(r"^(LICEN[CS]E|COPYING|NOTICE|AUTHORS|COPYRIGHT)([._-].*)?$", re.IGNORECASE)
+
+
+def license_files(dist: metadata.Distribution) -> list[str]:
+    """The license and NOTICE files a distribution ships, as paths: the
+    `License-File` entries of its metadata (under `.dist-info/licenses/` for
+    metadata 2.4, else beside METADATA), else the files beside METADATA named
+    like license files. Only paths are taken here; `licet notice` reads them."""
+    where = getattr(dist, "_path", None)
+    if where is None or not Path(where).is_dir():
+        return []
+    folder = Path(where)
+    found: list[str] = []
+    for entry in dist.metadata.get_all("License-File") or []:
+        for candidate in (folder / "licenses" / str(entry), folder / str(entry)):
+            if candidate.is_file() and candidate.resolve().is_relative_to(folder.resolve()):
+                found.append(str(candidate))
+                break
+    if not found:
+        for place in (folder, folder / "licenses"):
+            if place.is_dir():
+                found += sorted(str(p) for p in place.iterdir() if p.is_file() and LICENSE_FILE_NAMES.match(p.name))
+    return list(dict.fromkeys(found))
+
+
 def _short(text: str) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+# ---------------------------------------------------------------- the texts a distribution ships (issue 13)
+
+
+# Of `license_files`, those that hold a license text (a NOTICE or AUTHORS file names none)
+LICENSE_TEXT_NAMES = re.compile(r"^(LICEN[CS]E|COPYING|UNLICENSE)([._-].*)?$", re.IGNORECASE)
+
+
+def _license_from_texts(g: Gathering, name: str, dist: metadata.Distribution, component: FoundComponent, field: str,
+                        origin: Location) -> bool:
+    """Settle `component` from the license files the distribution ships, else
+    from a free-text License field (a license's name and version, or a
+    whole license text), with `license_text`'s matcher. True when settled.
+    A file or field the matcher reads below its threshold settles nothing: a
+    note names it, the candidates and the score, and the classifiers decide."""
+    folder = Path(str(getattr(dist, "_path", "")))
+    files = [Path(p) for p in component.license_files if LICENSE_TEXT_NAMES.match(Path(p).name)]
+    if files and license_text.available():
+        found: list[tuple[str, license_text.Identified]] = []
+        for path in files:
+            # as the License-File entry names it (PEP 639 puts it under licenses/)
+            shown = path.relative_to(folder).as_posix().removeprefix("licenses/") if path.is_relative_to(folder) else path.name
+            try:
+                in_repo = path.resolve().is_relative_to(g.root.resolve())
+                text = g.read_file(path, g.display(path), MAX_TEXT_BYTES, named=not in_repo)
+            except SkippedFile as skipped:
+                g.note("warning", "skipped-file", f"'{name}': license file {shown}: not read: {skipped.reason}", name,
+                       Location(file=str(path)), hint=skipped.hint)
+                found = []
+                break
+            except (OSError, RuntimeError) as err:
+                g.note("warning", "skipped-file", f"'{name}': license file {shown}: not read: {err}", name, Location(file=str(path)))
+                found = []
+                break
+            found.append((shown, license_text.identify_text(text)))
+        unsure = [(shown, result) for shown, result in found if not result.confident]
+        for shown, result in unsure:
+            _ambiguous(g, name, f"license file {shown}", result, Location(file=next(str(p) for p in files if str(p).endswith(shown))))
+        if found and not unsure:
+            ids = list(dict.fromkeys(i for _, result in found for i in result.ids))
+            score = min(result.score for _, result in found)
+            shown_all = ", ".join(shown for shown, _ in found)
+            what = f"license file{'s' if len(found) > 1 else ''} {shown_all}"
+            where = Location(file=str(files[0]))
+            component.declared = " AND ".join(ids)
+            component.resolved_by = f"{what} (matcher {score:.0f}%)"
+            component.evidence = ", ".join(str(p) for p in files)
+            component.license = g.license_text(component.declared, name, where, what)
+            _cross_check(g, name, dist, component.license, what, where)
+            return True
+    if not field or field.lower() in METADATA_PLACEHOLDERS:
+        return False
+    where = _metadata_origin(dist, "License")
+    if "\n" not in field and len(field) <= MAX_LICENSE_FIELD:
+        result = license_text.identify_name(field, dict(g.library.alias_index))
+        how = f"License field '{field}'"
+    elif license_text.available():
+        result = license_text.identify_text(field)
+        how = "License field's text"
+        if not result.confident:
+            _ambiguous(g, name, "the License field's text", result, where)
+    else:
+        return False
+    if not result.confident:
+        return False
+    component.declared = field
+    component.resolved_by = f"{how} ({result.describe()})"
+    component.evidence = str(where)
+    component.license = g.license_text(result.expression, name, where, how)
+    _cross_check(g, name, dist, component.license, how, where)
+    return True
+
+
+def _ambiguous(g: Gathering, name: str, what: str, result: license_text.Identified, where: Location) -> None:
+    if result.candidates:
+        seen = f"the matcher's best candidates are {', '.join(result.candidates)}, covering {result.score:.0f}% of it"
+    else:
+        seen = "the matcher recognises no license text in it"
+    g.note("warning", "ambiguous-license",
+           f"'{name}': {what}: {seen}, under the {license_text.THRESHOLD:.0f}% it needs to name a license; not read as one",
+           name, where, hint=f"read the file and add an override for '{name}' to the policy with the license it states")
+
+
+def _cross_check(g: Gathering, name: str, dist: metadata.Distribution, license: str, what: str, where: Location) -> None:
+    """A note when the license read from a text shares no id with what the
+    distribution's trove classifiers name (one license, or a family's candidates)."""
+    classifiers = [c for c in dist.metadata.get_all("Classifier") or [] if c.startswith("License ::")]
+    said: set[str] = set()
+    for classifier in classifiers:
+        entry = g.registry.classifier(classifier)
+        if entry is not None:
+            said |= {entry.license} if entry.license else set(entry.candidates)
+    said = {g.library.canonical_id(i) or i for i in said}
+    try:
+        read = {leaf.license for leaf in g.library.parse_expression(license).leaves}
+    except LicetError:
+        return
+    read.discard(g.library.fallback or "")
+    if said and read and not read & said:
+        g.note("warning", "license-disagreement",
+               f"'{name}': {what} reads as {license}, but its classifiers say {'; '.join(classifiers)}; {license} is used",
+               name, where, hint=f"check which applies; an override for '{name}' in the policy settles it")
 
 
 # ---------------------------------------------------------------- the reader

@@ -19,7 +19,13 @@ import click
 from licensing.engine import Engine
 from licensing.errors import LicetError, ScenarioError
 from licensing.paths import schema_path
-from licensing.scenario import Scenario, SourceMap, read_scenario_file, scenario_to_yaml
+from licensing.scenario import (
+    Scenario,
+    SourceMap,
+    read_scenario_file,
+    scenario_from_dict,
+    scenario_to_yaml,
+)
 from licensing.verdict import EXIT_CODES
 
 from .quick import QUICK_SOURCE, quick_query
@@ -128,7 +134,9 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="text for people; json: one object per scenario, one per line")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "memo"]), default="text", show_default=True,
+              help="text: one page for people; json: one object per scenario, one per line; memo: a markdown memo for an approval ticket")
+@click.option("--detail", is_flag=True, help="text: every clause id, path, rule location and solver term behind the answer")
 @click.option("--code", multiple=True, metavar="LICENSE", help="quick query: code the system includes")
 @click.option("--weights", multiple=True, metavar="LICENSE", help="quick query: model weights the system includes")
 @click.option("--base", multiple=True, metavar="LICENSE", help="quick query: a model the system is derived from (fine-tuned, merged)")
@@ -145,9 +153,13 @@ def cli() -> None:
 def check(
     files: tuple[str, ...], fmt: str, code: tuple[str, ...], weights: tuple[str, ...], base: tuple[str, ...], data: tuple[str, ...],
     actions: tuple[str, ...], commercial: bool | None, purposes: tuple[str, ...], facts: tuple[str, ...], assume: tuple[str, ...],
-    release_license: str | None, print_scenario: bool, rules: str | None, timeout: float,
+    release_license: str | None, print_scenario: bool, rules: str | None, timeout: float, detail: bool = False,
 ) -> None:
-    """Check scenario files, or a quick query given by flags."""
+    """Check scenario files, or a quick query given by flags.
+
+    The text answer is one page: conflicts, open questions, ways out,
+    obligations; --detail adds every clause id, path, rule and solver term.
+    """
     engine = _engine(rules, timeout)
     quick = any((code, weights, base, data))
     if files and quick:
@@ -171,7 +183,8 @@ def check(
     for path in files:
         jobs.append((path, functools.partial(_read_file, path)))
 
-    from licensing.render.text import render_verdict
+    from licensing.render.memo import render_memo
+    from licensing.render.text import render_verdict, render_verdict_detail
 
     codes: list[int] = []
     bad_input = False
@@ -193,7 +206,10 @@ def check(
         else:
             if codes:
                 click.echo("")
-            click.echo(render_verdict(verdict))
+            if fmt == "memo":
+                click.echo(render_memo(verdict, scenario, describe=engine.library.vocabulary.describe), nl=False)
+            else:
+                click.echo(render_verdict_detail(verdict) if detail else render_verdict(verdict))
         codes.append(EXIT_CODES[verdict.verdict])
     sys.exit(EXIT_BAD_INPUT if bad_input else worst_exit_code(codes))
 
@@ -325,8 +341,9 @@ def matrix(license_ids: tuple[str, ...], kind: str, fmt: str, rules: str | None)
 
 @cli.command()
 @click.argument("path", default=".", type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "markdown"]), default="text", show_default=True,
-              help="text for people; json: the verdict plus the built scenario; sarif for code-scanning UIs; markdown for pull-request comments")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "markdown", "memo"]), default="text", show_default=True,
+              help="text for people; json: the verdict plus the built scenario; sarif for code-scanning UIs; markdown for pull-request comments; "
+                   "memo: a markdown memo for an approval ticket")
 @click.option("--print-scenario", is_flag=True, help="print the scenario the scan built (YAML, re-checkable with `licet check`) instead of checking it")
 @click.option("--online", is_flag=True, help="resolve Hugging Face ids that nothing on disk resolves through the Hub API")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="write the report to this file instead of standard output")
@@ -348,13 +365,65 @@ def scan(path: str, fmt: str, print_scenario: bool, online: bool, output: str | 
         code = EXIT_ALLOWED
     else:
         report = scan_repository(path, library=engine.library, online=online, timeout_ms=engine.timeout_ms)
-        text = render_scan(report, fmt)
+        if fmt == "memo":
+            from licensing.render.memo import render_memo
+
+            built = scenario_from_dict(report.scenario)
+            text = render_memo(report.verdict, built, describe=engine.library.vocabulary.describe, title=f"{report.target} (licet scan {report.root})")
+        else:
+            text = render_scan(report, fmt)
         code = report.exit_code
     if output:
         Path(output).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
     else:
         click.echo(text, nl=not text.endswith("\n"))
     sys.exit(code)
+
+
+@cli.command()
+@click.argument("scenario_file", required=False, type=click.Path(dir_okay=False))
+@click.option("--scan", "scan_path", metavar="PATH", type=click.Path(), help="a repository to scan instead of a scenario file (as `licet scan PATH`)")
+@click.option("--format", "fmt", type=click.Choice(["md", "text"]), default="md", show_default=True, help="markdown or plain text")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="write the notice file here instead of standard output")
+@rules_option()
+@timeout_option
+def notice(scenario_file: str | None, scan_path: str | None, fmt: str, output: str | None, rules: str | None, timeout: float) -> None:
+    """Write the notice (attribution) file the obligations require.
+
+    Per component: its license, the notices its obligations say it must
+    carry (with the words the license fixes), and for scanned Python
+    distributions their NOTICE files, license files and copyright lines.
+    What licet cannot find is listed under "Missing", never invented.
+    Exit codes as `licet check`: 0 allowed, 1 forbidden, 3 depends or unknown, 2 bad input.
+    """
+    from licensing.render.notice import NoticePart, build_notice, render_notice
+
+    if (scenario_file is None) == (scan_path is None):
+        raise ScenarioError("give a scenario file or --scan PATH, one of them", code="licet.flags.invalid",
+                            hint="e.g. licet notice examples/chatbot.yaml, or licet notice --scan .")
+    engine = _engine(rules, timeout)
+    if scan_path is not None:
+        from licensing.repo import scan as scan_repository
+        from licensing.repo.notices import read_attributions
+
+        report = scan_repository(scan_path, library=engine.library, timeout_ms=engine.timeout_ms)
+        verdict, source = report.verdict, f"licet scan {report.root}"
+        parts = [NoticePart(c.name, c.kind, c.license) for c in report.components]
+        entries = build_notice(verdict, parts, read_attributions(report))
+    else:
+        assert scenario_file is not None
+        scenario, source_map = _read_file(scenario_file)
+        verdict, source = engine.check(scenario, source=source_map, name=scenario_file), scenario_file
+        parts = [NoticePart(name, c.kind, c.license) for name, c in scenario.components.items()]
+        entries = build_notice(verdict, parts)
+    text = render_notice(verdict, entries, fmt=fmt, source=source)
+    if verdict.verdict != "allowed":
+        click.echo(f"note: the answer is {verdict.verdict}; the notices follow the obligations as they stand (licet check for why)", err=True)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+    sys.exit(EXIT_CODES[verdict.verdict])
 
 
 @cli.command()

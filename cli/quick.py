@@ -13,12 +13,13 @@ QUICK_TARGET = "system"
 # The file name a quick query's errors show: its "text" is the flags, one per line.
 QUICK_SOURCE = "flags"
 
-# Flag → (kind of the component, relation from the system to it).
+# Flag → (kind of the component, relation from the system to it, what the
+# component is called in answers: "the weights (ID)", "the base model (ID)").
 QUICK_PARTS = (
-    ("code", "code", "includes"),
-    ("weights", "weights", "includes"),
-    ("base", "weights", "derived-from"),
-    ("data", "data", "trained-on"),
+    ("code", "code", "includes", "code"),
+    ("weights", "weights", "includes", "weights"),
+    ("base", "weights", "derived-from", "base model"),
+    ("data", "data", "trained-on", "training data"),
 )
 
 
@@ -68,9 +69,9 @@ def quick_query(
     target: dict[str, Any] = {"kind": "code" if code or not weights else "weights"}
     if target_license:
         target["license"] = target_license
-    for flag, kind, relation in QUICK_PARTS:
-        for index, license_text in enumerate(given[flag], 1):
-            name = f"{relation if relation != 'includes' else kind}-{index}"
+    for flag, kind, relation, label in QUICK_PARTS:
+        for license_text in given[flag]:
+            name = _readable_name(label, license_text, components)
             components[name] = {"kind": kind, "license": license_text}
             target.setdefault(relation, []).append(name)
             slot = str(len(target[relation]) - 1)
@@ -102,6 +103,16 @@ def quick_query(
             written.add("--assume", f"{key}={answer}", ("assume", key))
     source = written.source()
     return scenario_from_dict(data_in, source), source
+
+
+def _readable_name(label: str, license_text: str, taken: dict[str, Any]) -> str:
+    """A component's name as answers show it: `weights (ID)`, `base model (ID)`;
+    a second one with the same license is `weights (ID) #2`."""
+    name = f"{label} ({license_text})"
+    count = 1
+    while (name if count == 1 else f"{name} #{count}") in taken or (count == 1 and name == QUICK_TARGET):
+        count += 1
+    return name if count == 1 else f"{name} #{count}"
 
 
 def _number_text(value: float | bool) -> str:

@@ -19,7 +19,9 @@ def test_examples_exist_and_run(runner):
     for path in files:
         result = runner.invoke(cli, ["check", str(path)])
         assert result.exit_code in (0, 1, 3), result.output
-        assert "target:" in result.stdout
+        assert "Target: '" in result.stdout
+        detail = runner.invoke(cli, ["check", str(path), "--detail"])
+        assert detail.exit_code == result.exit_code and "target:" in detail.stdout
 
 
 def test_json_is_one_object_per_scenario_per_line(runner):
@@ -145,10 +147,15 @@ def test_human_output_has_sections_paths_and_rule_locations(runner):
     result = runner.invoke(cli, ["check", str(EXAMPLES / "chatbot.yaml")])
     out = result.stdout
     assert "DEPENDS" in out
-    assert "app → model (includes) → sft-data (trained-on)" in out
-    assert "rules/data/cc-by-nc-4.0.lic:" in out
     assert "§ 2(a)(1)" in out
-    assert "weights-derive-from-training-data" in out
+    assert "trained weights are a derivative (adaptation) of their training data" in out
+    # the paths, rule locations and assumption ids are behind --detail
+    detail = runner.invoke(cli, ["check", str(EXAMPLES / "chatbot.yaml"), "--detail"]).stdout
+    assert "DEPENDS" in detail
+    assert "app → model (includes) → sft-data (trained-on)" in detail
+    assert "rules/data/cc-by-nc-4.0.lic:" in detail
+    assert "§ 2(a)(1)" in detail
+    assert "weights-derive-from-training-data" in detail
 
 
 def test_version(runner):

@@ -1,14 +1,19 @@
-"""A verdict as plain text for a terminal (`licet check`), pinning-case
-results (`licet test`) and a compatibility matrix (`licet matrix`)."""
+"""A verdict as plain text for a terminal (`licet check`: one page a lawyer
+reads, and `--detail` with every clause, path, rule and solver term),
+pinning-case results (`licet test`) and a compatibility matrix (`licet matrix`)."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 from ..cases import CaseResult
 from ..matrix import Matrix
 from ..verdict import ClauseRef, DependsOn, Fix, Verdict
 from ..wording import HEADLINES, outcomes_text, path_text, waiver_scope
+from . import plain
+
+WIDTH = 100
 
 
 def _clause_lines(ref: ClauseRef) -> list[str]:
@@ -50,9 +55,71 @@ def ways_out_lines(fixes: Sequence[Fix]) -> list[str]:
     return ["", "Ways out:", *(f"  - {fix.change} → {fix.then}" for fix in fixes)]
 
 
+def _item(text: str, marker: str = "-") -> list[str]:
+    """A list item wrapped to the page width, its continuation lines indented."""
+    lead = f"  {marker} "
+    return textwrap.wrap(text, WIDTH, initial_indent=lead, subsequent_indent=" " * len(lead), break_on_hyphens=False, break_long_words=False)
+
+
+def _section(title: str, items: Sequence[str], *, numbered: bool = False) -> list[str]:
+    if not items:
+        return []
+    out = ["", title]
+    for index, text in enumerate(items, 1):
+        out += _item(text, f"{index}." if numbered else "-")
+    return out
+
+
+def release_words(verdict: Verdict, limit: int = 5) -> list[str]:
+    """The release license licet found, the others possible, and the choices made."""
+    out = []
+    if verdict.release_license:
+        others = [o for o in verdict.release_options if o != verdict.release_license]
+        line = f"Release under: {verdict.release_license}"
+        if others:
+            shown = ", ".join(others[:limit]) + (f" and {len(others) - limit} more" if len(others) > limit else "")
+            line += f" (also possible: {shown})"
+        out.append(line)
+    for choice in verdict.choices:
+        out.append(f"For '{choice.component}', offered under {choice.expression}, choose {choice.chosen}.")
+    return out
+
+
 def render_verdict(verdict: Verdict) -> str:
+    """One page a lawyer reads: the answer; conflicts first, one sentence
+    each; open questions and presumptions; ways out; obligations by duty and
+    license; release; where a rule rests on less than the full license text.
+    No solver terms, duty ids or clause ids: those are in `render_verdict_detail`."""
+    title = f"{verdict.scenario}: " if verdict.scenario else ""
+    out = [f"{title}{HEADLINES[verdict.verdict]}", f"Target: '{verdict.target}'"]
+    out += _section("Conflicts", [plain.conflict_sentence(verdict, c) for c in verdict.conflicts], numbered=True)
+    questions = [plain.depends_words(verdict, item) for item in verdict.depends_on]
+    out += _section("The answer turns on", questions)
+    out += _section("Presumed (say so if not)", plain.presumption_lines(verdict))
+    out += _section("Assumed by you", plain.stated_assumptions(verdict))
+    out += _section("Not stated (every answer was checked)", plain.unstated(verdict))
+    out += _section("Ways out", [plain.fix_words(verdict, fix) for fix in verdict.fixes])
+    out += _section("Obligations", [plain.duty_sentence(verdict, line) for line in plain.duty_lines(verdict)])
+    release = release_words(verdict)
+    if release:
+        out.append("")
+        for line in release:
+            out += textwrap.wrap(line, WIDTH, subsequent_indent="  ", break_on_hyphens=False)
+    waived = [
+        f"'{w.component}': {waiver_scope(w)}, accepted by {w.by}" + (f", until {w.expires}" if w.expires else "") + f": {w.reason}"
+        for w in verdict.waivers
+        if w.status == "in effect"
+    ]
+    out += _section("Waived (accepted findings, not checked)", waived)
+    out += _section("Notes", [*plain.source_notes(verdict), *verdict.notes])
+    out += ["", "Every clause, path, rule location and solver term: licet check --detail (or --format json)."]
+    return "\n".join(out)
+
+
+def render_verdict_detail(verdict: Verdict) -> str:
     """The verdict, its conflicts, open questions, plan, obligations, ways
-    out, assumptions, waivers and notes."""
+    out, assumptions, waivers and notes, with every clause id, path, rule
+    location and solver term (`licet check --detail`)."""
     out = []
     title = f"{verdict.scenario}: " if verdict.scenario else ""
     out.append(f"{title}{HEADLINES[verdict.verdict]}")
@@ -82,7 +149,7 @@ def render_verdict(verdict: Verdict) -> str:
         out.append("Obligations:")
         grouped: dict[tuple[str, str, str, str, tuple[str, ...]], list[str]] = {}
         for ob in verdict.obligations:
-            key = (ob.license, ob.section, ob.duty, ob.description, tuple(ob.when))
+            key = (ob.license, ob.section, ob.duty, f'{ob.description}: "{ob.words}"' if ob.words else ob.description, tuple(ob.when))
             grouped.setdefault(key, []).append(ob.component)
         for (license_id, section, duty, description, when), components in grouped.items():
             condition = f" (if {', '.join(when)})" if when else ""

@@ -177,11 +177,13 @@ def fix_text(
             assert fact is not None
             return f"drop the purpose '{fact.name}'"
         case "flip-assumption":
+            # an assumption is a question of law or fact: a way out only if it is answered the other way
             assert fact is not None
-            return f"if {fact.name} were '{'no' if fact.value == 'yes' else 'yes'}'"
+            return f"if you {'do not ' if fact.value == 'yes' else ''}assume {fact.name}"
         case "flip-flag":
+            # only flags the person asking decides are offered (`decided-by-user`)
             assert fact is not None
-            return f"make {fact.name} {'false' if fact.value else 'true'}"
+            return f"{'do without this' if fact.value else 'make this so'}: {fact.text}"
         case "change-release":
             assert fact is not None
             return f"release under another license than {fact.value} (leave release-license out to let licet choose)"

@@ -1,6 +1,7 @@
-"""A product counsel's questions (tests/scenarios/counsel.cases.yaml): each
-case's verdict is checked by the golden suite; here its human output, the page
-a lawyer reads, is pinned exactly in tests/snapshots/counsel/.
+"""A product counsel's questions (tests/scenarios/counsel*.cases.yaml: the
+everyday questions, then presumptions, own work and remedies): each case's
+verdict is checked by the golden suite; here its human output, the page a
+lawyer reads, is pinned exactly in tests/snapshots/counsel/.
 
 After a deliberate change of wording, rewrite the snapshots with
 `LICET_UPDATE_SNAPSHOTS=1 pytest tests/test_counsel.py` and read the diff.
@@ -19,14 +20,14 @@ from licensing.render.text import render_verdict
 from licensing.scenario import scenario_from_dict
 
 ROOT = Path(__file__).resolve().parent.parent
-CASES = read_cases(ROOT / "tests" / "scenarios" / "counsel.cases.yaml")
+CASES = [case for path in sorted((ROOT / "tests" / "scenarios").glob("counsel*.cases.yaml")) for case in read_cases(path)]
 SNAPSHOTS = ROOT / "tests" / "snapshots" / "counsel"
 UPDATE = os.environ.get("LICET_UPDATE_SNAPSHOTS") == "1"
 
 
 def _slug(index: int, name: str) -> str:
     words = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    return f"{index + 1:02d}-{words[:48].rstrip('-')}.txt"
+    return f"{CASES[index].file.name.removesuffix('.cases.yaml')}-{index + 1:02d}-{words[:48].rstrip('-')}.txt"
 
 
 @pytest.mark.parametrize("index", range(len(CASES)), ids=[_slug(i, c.name)[:-4] for i, c in enumerate(CASES)])

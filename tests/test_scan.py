@@ -653,6 +653,8 @@ def test_a_peft_card_with_a_local_base_model_path_is_an_unresolved_upstream(libr
     assert component.license == library.fallback and component.resolved_by == "not a Hub id"
     assert any(n.rule == "invalid-id" and n.component == base and n.origin.line == 3 for n in report.notes)
     assert report.verdict.verdict == "unknown"
+    c4 = report.component("c4")  # the legacy short dataset id Trainer cards write
+    assert c4.license == "ODC-By-1.0" and c4.resolved_by == "registry"
 
 
 def test_setup_py_with_requirements_reads_the_requirements_and_never_runs_setup(library):

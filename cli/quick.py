@@ -115,8 +115,11 @@ def _readable_name(label: str, license_text: str, taken: dict[str, Any]) -> str:
     return name if count == 1 else f"{name} #{count}"
 
 
-def _number_text(value: float | bool) -> str:
-    """A fact's value as one would type it: 5000000, not 5000000.0."""
+def _number_text(value: object) -> str:
+    """A fact's value as one would type it: 5000000, not 5000000.0 (anything
+    else as written: the scenario's validation says what is wrong with it)."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(int(value)) if value.is_integer() else str(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e18:
+        return str(int(value))
+    return str(value)

@@ -387,3 +387,14 @@ def test_a_quick_query_error_points_at_its_flag(flags, flag):
     line, column = (int(part) for part in location.split(":")[1:3])
     assert shown.strip().startswith(flag + " ") and shown.strip() == _flag_line(flags, line)
     assert caret.index("^") == shown.index(flag) + column - 1
+
+
+@pytest.mark.parametrize("value", ["b=abc", "", None, [1], {"x": 1}, float("nan")])
+def test_a_quick_query_fact_of_any_type_from_python_is_a_licet_error(value):
+    """The API's quick query writes its flags as a source before validating
+    them: a value that is not a number or yes/no is refused, never a crash."""
+    from licensing.cli.quick import quick_scenario
+
+    with pytest.raises(LicetError) as caught:
+        quick_scenario(weights=["MIT"], facts={"licensee.monthly-active-users": value})
+    assert caught.value.file == "flags" and caught.value.line == 2

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
+from licensing.budget import MAX_BUDGET_MS
 from licensing.engine import Engine
 from licensing.errors import LicetError, ScenarioError
 from licensing.paths import schema_path
@@ -49,7 +50,7 @@ def timeout_option(command: F) -> F:
 def _engine(rules: str | None, timeout: float | None = None) -> Engine:
     if timeout is None:
         return Engine(rules)
-    if not timeout > 0 or timeout > 86_400:
+    if not timeout > 0 or timeout * 1000 > MAX_BUDGET_MS:
         raise LicetError(
             f"--timeout must be a number of seconds above 0 (and at most a day), not {timeout:g}",
             code="licet.budget.invalid",

@@ -26,15 +26,18 @@ class OutOfBudget(Exception):
 # (unknown) instead of growing. The compiler's own memory is linear in the
 # scenario (expressions stay trees, no DNF of long ANDs), so z3 is what can grow.
 DEFAULT_MEMORY_MB = 1024
+# The longest budget: a day. A check that needs more is not a check licet can
+# answer, and the command line refuses --timeout past it too.
+MAX_BUDGET_MS = 86_400_000
 
 
 class Budget:
     """A deadline `milliseconds` from now, and a memory cap for the solver."""
 
     def __init__(self, milliseconds: int, memory_mb: int = DEFAULT_MEMORY_MB) -> None:
-        if isinstance(milliseconds, bool) or not isinstance(milliseconds, int) or milliseconds < 1:
+        if isinstance(milliseconds, bool) or not isinstance(milliseconds, int) or not 1 <= milliseconds <= MAX_BUDGET_MS:
             raise LicetError(
-                f"the time budget must be a whole number of milliseconds, at least 1, not {milliseconds!r}",
+                f"the time budget must be a whole number of milliseconds, from 1 to {MAX_BUDGET_MS:,} (a day), not {milliseconds!r}",
                 code="licet.budget.invalid",
                 hint="e.g. --timeout 20 (seconds) on the command line, timeout_ms=20000 in Python",
             )

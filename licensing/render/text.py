@@ -77,7 +77,8 @@ def release_words(verdict: Verdict, limit: int = 5) -> list[str]:
         others = [o for o in verdict.release_options if o != verdict.release_license]
         line = f"Release under: {verdict.release_license}"
         if others:
-            shown = ", ".join(others[:limit]) + (f" and {len(others) - limit} more" if len(others) > limit else "")
+            # the rest are counted in --detail and JSON: how many grows with the library, not with the question
+            shown = ", ".join(others[:limit]) + (" and others" if len(others) > limit else "")
             line += f" (also possible: {shown})"
         out.append(line)
     for choice in verdict.choices:

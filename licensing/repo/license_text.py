@@ -32,7 +32,7 @@ THRESHOLD = 75.0  # percent of the text's words the matched licenses must cover 
 MAX_NAME = 100  # a longer License field is a text, not a name
 
 
-class MatcherMissing(Exception):
+class MatcherMissingError(Exception):
     """licenseclassifier is not installed (licet without the `scan` extra)."""
 
 
@@ -64,9 +64,9 @@ def available() -> bool:
 
 
 def identify_text(text: str) -> Identified:
-    """The licenses a license text states. Raises MatcherMissing without licenseclassifier."""
+    """The licenses a license text states. Raises MatcherMissingError without licenseclassifier."""
     if not available():
-        raise MatcherMissing("licenseclassifier is not installed")
+        raise MatcherMissingError("licenseclassifier is not installed")
     percent, found = _scan(text)
     ids = tuple(dict.fromkeys(found))
     if ids and percent >= THRESHOLD:

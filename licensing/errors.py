@@ -187,7 +187,7 @@ MIN_TYPO_STEM = 5
 def same_family(word: str, spelling: str) -> bool:
     """Whether a known license spelling is of the family the typed word names:
     the same family stem, or (for stems of MIN_TYPO_STEM letters or more) a
-    stem one typo away ('apahce' → 'apache', 'lama' → 'llama')."""
+    stem one typo away (a letter dropped, added, changed or two swapped)."""
     mine, theirs = _family(word), _family(spelling)
     if not mine or not theirs:
         return False

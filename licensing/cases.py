@@ -214,10 +214,13 @@ def check_expectations(verdict: dict[str, Any], expect: dict[str, Any]) -> list[
         if assumption not in depends:
             problems.append(f"depends_on lacks {assumption}; has {sorted(depends)}")
             continue
+        # yes/no for a fact; a range or a family's member for the others
+        outcomes = {"yes": depends[assumption].get("yes"), "no": depends[assumption].get("no")}
+        outcomes |= {case["when"]: case["verdict"] for case in depends[assumption].get("outcomes", [])}
         for key, value in values.items():
             key = {True: "yes", False: "no"}.get(key, key)
-            if depends[assumption].get(key) != value:
-                problems.append(f"depends_on {assumption} {key} is {depends[assumption].get(key)}, expected {value}")
+            if outcomes.get(str(key)) != value:
+                problems.append(f"depends_on {assumption} {key} is {outcomes.get(str(key))}, expected {value}")
     return problems
 
 

@@ -18,7 +18,7 @@ from . import nodes as n
 from .errors import RuleError, did_you_mean, source_line
 
 VOCABULARY_FILE = "vocabulary.lic"
-SOURCE_LEVELS = ("full", "partial", "secondary")
+SOURCE_LEVELS = ("full", "partial", "secondary", "unread")
 
 
 @dataclass(frozen=True)
@@ -324,7 +324,15 @@ class Checker:
                 hint="remove it, or declare the block with `exception`",
             )
         applies_to = tuple(self.license_id(a, lic.span) for a in lic.applies_to)
-        return replace(lic, offers=offers, applies_to=applies_to, clauses=tuple(self.clause(lic, c) for c in lic.clauses))
+        members = tuple(self.license_id(m, lic.span) for m in lic.members)
+        if members and (lic.clauses or lic.offers or lic.is_exception or lic.fallback):
+            self.error(
+                f"'{lic.id}' is a family (`one-of`) and also has clauses, offers or another role",
+                lic.span,
+                code="licet.rule.invalid",
+                hint="a family only names its members: their clauses apply, whichever it is",
+            )
+        return replace(lic, offers=offers, applies_to=applies_to, members=members, clauses=tuple(self.clause(lic, c) for c in lic.clauses))
 
     def only_assumptions(self, cond: n.Condition) -> bool:
         """Whether a condition tests nothing but assumptions (and constants)."""

@@ -25,10 +25,10 @@ import z3
 
 from . import nodes as n
 from .budget import Budget
-from .environment import NumberRegion, number_regions
+from .environment import NumberRegion, number_regions, which_license_name
 from .library import Library
 from .scenario import COMMERCIAL_FLAG, Reach, ResolvedComponent, ResolvedScenario, Term
-from .scenario.resolve import AllTerms, AnyTerm, TermTree
+from .scenario.resolve import AllTerms, AnyTerm, TermTree, WhichTerm, tree_terms
 
 # The role that makes a component part of the target's lineage: the target is
 # made from it. Not the target's own license, nor its release license: a model
@@ -133,9 +133,11 @@ class EnvVar:
     """An unstated fact or unknown assumption: each of its values is checked."""
 
     name: str
-    kind: Literal["assumption", "flag", "number", "purpose"]
+    kind: Literal["assumption", "flag", "number", "purpose", "license"]
     values: list[tuple[str, z3.BoolRef]]  # label → literal that fixes the value
     regions: list[NumberRegion] | None = None  # for numbers, one per value
+    family: str | None = None  # for a license: the family id whose member is not known
+    component: str | None = None  # for a license: the component under the family
 
     def condition(self, label: str) -> str:
         """`name = yes`, `purpose medical-advice = yes`, or `name > 700,000,000` for a number's region."""
@@ -384,6 +386,7 @@ class _ProblemBuilder:
         self.tracked: dict[int, Tracked] = {}
         self.facts: list[Fact] = []
         self.choice_points: list[ChoicePoint] = []
+        self.which_license: list[EnvVar] = []  # families: which member each component is under
         self.release_selectors: dict[str, z3.BoolRef] = {}
         self.groups: dict[tuple[object, ...], Instance] = {}
         self.constraints: list[Instance] = []
@@ -498,6 +501,21 @@ class _ProblemBuilder:
             case AllTerms(parts=parts):
                 for part in parts:
                     self.encode(component, part, applies, counter)
+            case WhichTerm(family=family, parts=parts):
+                # which member applies is the world's, not the plan's: the
+                # environment fixes one (exactly one holds), and a member's
+                # terms apply when it is that one and its part of the expression does
+                point = counter[0]
+                counter[0] += 1
+                which = [self.t.bool(f"which:{component.name}:{point}:{i}") for i in range(len(parts))]
+                self.solver.add(self.t.any(*which))
+                for i, j in itertools.combinations(range(len(which)), 2):
+                    self.solver.add(z3.Not(z3.And(which[i], which[j])))
+                name = which_license_name(component.name, sum(var.component == component.name for var in self.which_license))
+                labels = [tree_terms(part)[0].declared for part in parts]
+                self.which_license.append(EnvVar(name, "license", list(zip(labels, which, strict=True)), family=family, component=component.name))
+                for i, part in enumerate(parts):
+                    self.encode(component, part, self.t.all(applies, which[i]), counter)
             case AnyTerm(parts=parts):
                 point = counter[0]
                 counter[0] += 1
@@ -709,6 +727,7 @@ class _ProblemBuilder:
                     self.solver.add(z3.Implies(selector, number == z3.RealVal(region.point, self.context)))
                     values.append((region.describe(), selector))
                 env.append(EnvVar(name, "number", values, regions))
+        env += self.which_license
         for var in env:
             for label, literal in var.values:
                 self.tracked[literal.get_id()] = EnvValue(var, label)

@@ -83,3 +83,10 @@ def number_regions(thresholds: Iterable[float]) -> list[NumberRegion]:
         point = cut + 1 if following is None else (cut + following) / 2
         regions.append(NumberRegion(point, cut, False, following, False))
     return regions
+
+
+def which_license_name(component: str, occurrence: int) -> str:
+    """The open question of which member of a family a component is under:
+    `license of 'x'`, numbered from the second family in one expression on
+    (in the order written)."""
+    return f"license of '{component}'" + (f" ({occurrence + 1})" if occurrence else "")

@@ -212,6 +212,8 @@ def _mentions(node: object, var: EnvVar) -> bool:
 
 
 def _asked_by(problem: Problem, var: EnvVar) -> list[str]:
+    if var.kind == "license":
+        return []  # the question names the family; its outcomes, the members
     clauses = {
         f"{instance.license} § {instance.clause.section} ({instance.clause.name})": None
         for instance in [*problem.instances, *problem.undecided, *problem.duties]
@@ -220,7 +222,16 @@ def _asked_by(problem: Problem, var: EnvVar) -> list[str]:
     return list(clauses)
 
 
+def _which_license(problem: Problem, var: EnvVar) -> str:
+    """`which license of the BSD license family 'x' is under`."""
+    assert var.family is not None
+    family = problem.resolved.library.licenses[var.family]
+    return f"which license of the {family.title} '{var.component}' is under"
+
+
 def _question(problem: Problem, var: EnvVar) -> str:
+    if var.kind == "license":
+        return _which_license(problem, var) + "?"
     description = problem.resolved.library.vocabulary.describe(var.kind, var.name)
     if var.kind == "purpose":
         return f"is the use for {var.name} ({description})?"
@@ -275,7 +286,9 @@ def _assumptions(problem: Problem, release: str | None) -> list[AssumptionUsed]:
                 AssumptionUsed(name=name, kind="assumption", value=value, stated=value != "unknown", description=vocabulary.describe("assumption", name))
             )
     for var in problem.env:
-        if var.kind != "assumption" and (var.kind, var.name) in read:
+        if var.kind == "license":
+            used.append(AssumptionUsed(name=var.name, kind=var.kind, value="unknown", stated=False, description=_which_license(problem, var)))
+        elif var.kind != "assumption" and (var.kind, var.name) in read:
             used.append(AssumptionUsed(name=var.name, kind=var.kind, value="unknown", stated=False, description=vocabulary.describe(var.kind, var.name)))
     return used
 

@@ -58,9 +58,18 @@ class Library:
         set_field("tested", _frozen({lic.id: _words_tested(lic, self.vocabulary) for lic in blocks}))
         set_field("expressions", ExpressionParser(Symbol(lic.id, lic.aliases, lic.is_exception) for lic in blocks))
         set_field("fallback", next((lic.id for lic in self.licenses.values() if lic.fallback), None))
-        set_field("release_domain", tuple(lic.id for lic in self.licenses.values() if lic.outbound))
+        # a family is never a release license: whoever releases names which one
+        set_field("release_domain", tuple(lic.id for lic in self.licenses.values() if lic.outbound and not lic.is_family))
 
     # ------------------------------------------------------------ lookup
+
+    def covered_by(self, license_id: str) -> frozenset[str]:
+        """The licenses a name stands for in a waiver: itself, or for a family
+        every member and every version a member offers."""
+        lic = self.licenses.get(license_id)
+        if lic is None or not lic.is_family:
+            return frozenset({license_id})
+        return frozenset(name for member in lic.members for name in (member, *self.licenses[member].offers))
 
     def all_ids(self) -> list[str]:
         return list(self.licenses) + list(self.exceptions)
@@ -315,6 +324,9 @@ def _parse_and_check(root: Path, key: str = "") -> Library:
         for offered in lic.offers:
             if offered in licenses and licenses[offered].offers:
                 checker.error(f"'{lic.id}' offers '{offered}', which itself offers a choice", lic.span, code="licet.rule.invalid", hint="offer plain licenses")
+        for member in lic.members:
+            if member in licenses and licenses[member].is_family:
+                checker.error(f"family '{lic.id}' names '{member}', itself a family", lic.span, code="licet.rule.invalid", hint="name the member licenses")
     fallbacks = [lic for lic in licenses.values() if lic.fallback]
     if len(fallbacks) > 1:
         checker.error(

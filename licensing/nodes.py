@@ -315,7 +315,12 @@ class License:
     is_exception: bool = False
     fallback: bool = False
     applies_to: tuple[str, ...] = ()  # exceptions: the licenses WITH may attach it to
+    members: tuple[str, ...] = ()  # a family (`one-of`): one of these applies, which one is not known
     span: Span = _span()
+
+    @property
+    def is_family(self) -> bool:
+        return bool(self.members)
 
     def clause(self, name: str) -> Clause | None:
         for clause in self.clauses:

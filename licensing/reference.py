@@ -41,7 +41,14 @@ from datetime import date
 from typing import assert_never
 
 from . import nodes as n
-from .environment import Status, VerdictName, number_regions, verdict_from_statuses
+from .environment import (
+    Status,
+    VerdictName,
+    number_regions,
+    verdict_from_statuses,
+    which_license_name,
+)
+from .expression import AllOf, AnyOf, Leaf, Tree
 from .library import Library
 from .scenario.model import COMMERCIAL_FLAG, Scenario
 from .verdict import Conflict, Obligation, Verdict
@@ -248,7 +255,7 @@ class _Question:
         if cached is None:
             cached = self.library.licenses[license_id].clauses
             for name, waived_license, clause in self.waivers:
-                if name != component or waived_license not in (None, license_id):
+                if name != component or (waived_license is not None and license_id not in self.library.covered_by(waived_license)):
                     continue
                 cached = () if clause is None else tuple(c for c in cached if c.name != clause)
             self._clauses[key] = cached
@@ -765,16 +772,97 @@ class _Whole:
         return cls(question, _environment(question, _Words.of(conditions)), declared, tuple(releases), question.plans(question.choosers))
 
 
+# ---------------------------------------------------------------- families
+
+
+def _family_leaves(tree: Tree) -> list[Leaf]:
+    """The leaves of an expression in the order written."""
+    match tree:
+        case Leaf():
+            return [tree]
+        case AllOf(parts=parts) | AnyOf(parts=parts):
+            return [leaf for part in parts for leaf in _family_leaves(part)]
+
+
+def _written(library: Library, tree: Tree, picks: Iterator[str]) -> str:
+    """The expression with each family id replaced by the next member picked."""
+    match tree:
+        case Leaf(license=license_id, exception=exception):
+            if library.licenses[license_id].is_family:
+                return next(picks)
+            return license_id + (f" WITH {exception}" if exception else "")
+        case AllOf(parts=parts):
+            return "(" + " AND ".join(_written(library, part, picks) for part in parts) + ")"
+        case AnyOf(parts=parts):
+            return "(" + " OR ".join(_written(library, part, picks) for part in parts) + ")"
+
+
+def _family_worlds(scenario: Scenario, library: Library) -> list[tuple[dict[str, str], Scenario]]:
+    """Every way the family ids in the scenario can turn out (which member
+    each one is), each with the scenario in which it is so; the questions are
+    named as explanations name them (`license of 'x'`)."""
+    slots: list[tuple[str, tuple[str, ...]]] = []
+    trees: dict[str, Tree] = {}
+    for name, component in scenario.components.items():
+        if component.license is None:
+            continue
+        tree = library.parse_expression(component.license).tree
+        families = [library.licenses[leaf.license] for leaf in _family_leaves(tree) if library.licenses[leaf.license].is_family]
+        slots += [(which_license_name(name, index), family.members) for index, family in enumerate(families)]
+        if families:
+            trees[name] = tree
+    if not slots:
+        return [({}, scenario)]
+    worlds = []
+    for picks in itertools.product(*(members for _, members in slots)):
+        labels = {question: member for (question, _), member in zip(slots, picks, strict=True)}
+        picked = iter(picks)
+        components = dict(scenario.components)
+        for name, tree in trees.items():
+            components[name] = components[name].model_copy(update={"license": _written(library, tree, picked)})
+        worlds.append((labels, scenario.model_copy(update={"components": components})))
+    return worlds
+
+
+def _which_license(text: str) -> tuple[str, str] | None:
+    """(question, member) of a `license of 'x' = MEMBER` condition."""
+    if not text.startswith("license of '") or " = " not in text:
+        return None
+    question, _, member = text.rpartition(" = ")
+    return question, member
+
+
+def _fits(labels: Mapping[str, str], conditions: Iterable[str]) -> bool:
+    return all(labels.get(found[0]) == found[1] for found in map(_which_license, conditions) if found is not None)
+
+
+def _other_conditions(conditions: Iterable[str]) -> list[str]:
+    return [text for text in conditions if _which_license(text) is None]
+
+
 def reference_verdict(scenario: Scenario, library: Library, today: date | None = None) -> VerdictName:
     """The verdict by enumeration: allowed, forbidden, depends or unknown."""
-    whole = _Whole.of(_Question(scenario, library, today))
-    statuses = [
-        _search((_World(whole.question, facts, release) for release in whole.releases), whole.plans, whole.declared) for facts in whole.axes.facts()
-    ]
+    statuses: list[Status] = []
+    for _, variant in _family_worlds(scenario, library):
+        whole = _Whole.of(_Question(variant, library, today))
+        statuses += [
+            _search((_World(whole.question, facts, release) for release in whole.releases), whole.plans, whole.declared) for facts in whole.axes.facts()
+        ]
     return verdict_from_statuses(statuses)
 
 
 def conflict_is_unsatisfiable(scenario: Scenario, library: Library, conflict: Conflict, today: date | None = None) -> bool:
+    """Whether no world meets every clause the conflict cites, whichever
+    member each family id is among those the conflict's conditions allow."""
+    rest = conflict.model_copy(update={"assumptions": _other_conditions(conflict.assumptions)})
+    return all(
+        _conflict_unsatisfiable(variant, library, rest, today)
+        for labels, variant in _family_worlds(scenario, library)
+        if _fits(labels, conflict.assumptions)
+    )
+
+
+def _conflict_unsatisfiable(scenario: Scenario, library: Library, conflict: Conflict, today: date | None) -> bool:
     """Whether no world meets every clause the conflict cites.
 
     Only the cited clauses bind (on the components they are cited for), only the
@@ -863,6 +951,18 @@ def conflict_is_unsatisfiable(scenario: Scenario, library: Library, conflict: Co
 
 
 def obligation_entailed(scenario: Scenario, library: Library, verdict: Verdict, obligation: Obligation, today: date | None = None) -> bool:
+    """Whether the obligation binds in every way the family ids can turn out
+    that its `when` allows (see `_obligation_entailed`)."""
+    for labels, variant in _family_worlds(scenario, library):
+        when = [_other_conditions(term) for term in obligation.when_any if _fits(labels, term)]
+        if obligation.when_any and not when:
+            continue  # its `when` rules this member out
+        if not _obligation_entailed(variant, library, verdict, obligation.model_copy(update={"when_any": when}), today):
+            return False
+    return True
+
+
+def _obligation_entailed(scenario: Scenario, library: Library, verdict: Verdict, obligation: Obligation, today: date | None) -> bool:
     """Whether the obligation's clause binds its component in every compliant
     world that follows the verdict's plan (its release license and choices),
     under every value of what is unknown (those its `when` names, if any).

@@ -26,6 +26,7 @@ class LicenseEntry(BaseModel):
     source: str
     clause_count: int
     offers: list[str]
+    members: list[str] = []  # a family: one of these applies, which is an open question
     exception: bool
     pinning_cases: int
 
@@ -58,10 +59,12 @@ def _entry_fields(library: Library, lic: n.License) -> dict[str, Any]:
         "id": lic.id,
         "title": lic.title,
         "aliases": list(lic.aliases),
-        "kinds": list(lic.covers),
+        # a family covers what its members cover
+        "kinds": list(lic.covers) or list(dict.fromkeys(kind for member in lic.members for kind in library.licenses[member].covers)),
         "source": lic.source,
         "clause_count": len(lic.clauses),
         "offers": list(lic.offers),
+        "members": list(lic.members),
         "exception": lic.is_exception,
         "pinning_cases": count_cases(cases_file_for(rule_file(library, lic))),
     }

@@ -358,8 +358,13 @@ def _choices(session: _Session, result: EnvResult, release: str | None) -> tuple
         if plan and session.check(fixed) == z3.sat:
             model = session.solver.model()
     out = []
+    # a component whose licenses are open only because of a family (which
+    # member applies is the world's answer, not the plan's) has no choice to report
+    choosing = {point.component for point in problem.choice_points}
     if model is not None:
         for name, active in problem.active.items():
+            if name not in choosing:
+                continue
             chosen = [term for term, literal in active.items() if z3.is_true(model.eval(literal, model_completion=True))]
             order = problem.resolved.components[name].terms
             out.append((name, " AND ".join(str(term) for term in sorted(chosen, key=order.index))))

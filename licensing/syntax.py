@@ -360,6 +360,9 @@ class _ToAst(Transformer[Token, Any]):
     def offers(self, items: list[Token]) -> tuple[str, tuple[str, ...]]:
         return ("offers", tuple(_unquote(t) for t in items))
 
+    def one_of(self, items: list[Token]) -> tuple[str, tuple[str, ...]]:
+        return ("one-of", tuple(_unquote(t) for t in items))
+
     def applies(self, items: list[Token]) -> tuple[str, tuple[str, ...]]:
         return ("applies", tuple(_unquote(t) for t in items))
 
@@ -400,6 +403,7 @@ class _ToAst(Transformer[Token, Any]):
             aliases=tuple(headers.get("aliases", ())),
             covers=tuple(headers.get("covers", ())),
             offers=tuple(headers.get("offers", ())),
+            members=tuple(headers.get("one-of", ())),
             source=str(headers.get("source", "full")),
             outbound=bool(headers.get("outbound", True)),
             summary=str(headers.get("summary", "")),

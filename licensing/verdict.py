@@ -104,8 +104,8 @@ class Case(_Model):
 class DependsOn(_Model):
     """An open question the answer turns on, and the verdict under each of its values."""
 
-    assumption: str = Field(description="the open question: an assumption, a flag or a number")
-    kind: Literal["assumption", "flag", "number", "purpose"] = "assumption"
+    assumption: str = Field(description="the open question: an assumption, a flag, a number, a purpose, or which member of a family of licenses a component is under")
+    kind: Literal["assumption", "flag", "number", "purpose", "license"] = "assumption"
     question: str = Field("", description="the open question in plain words")
     asked_by: list[str] = Field(default_factory=list, description="the clauses (license § section) whose answer turns on it")
     yes: VerdictName | None = None
@@ -141,7 +141,7 @@ class Choice(_Model):
 
 class AssumptionUsed(_Model):
     name: str
-    kind: Literal["assumption", "flag", "number", "purpose"]
+    kind: Literal["assumption", "flag", "number", "purpose", "license"]
     value: str
     stated: bool
     description: str

@@ -200,10 +200,21 @@ def alternatives_text(alternatives: Sequence[Sequence[str]]) -> str:
 
 
 def outcomes_text(item: DependsOn) -> str:
-    """`yes → forbidden, no → allowed`, or each number range's verdict."""
+    """`yes → forbidden, no → allowed`, each number range's verdict, or for
+    a family the members that give each verdict."""
+    if item.kind == "license":
+        return "; ".join(f"{', '.join(members)} → {verdict}" for verdict, members in members_by_verdict(item).items())
     if item.cases:
         return "; ".join(f"{c.when} → {c.verdict}" for c in item.cases)
     return f"yes → {item.yes}, no → {item.no}"
+
+
+def members_by_verdict(item: DependsOn) -> dict[str, list[str]]:
+    """For a family: the members under which each verdict comes out, in the order first met."""
+    grouped: dict[str, list[str]] = {}
+    for case in item.outcomes:
+        grouped.setdefault(case.verdict, []).append(case.when)
+    return grouped
 
 
 def waiver_scope(waiver: WaiverApplied) -> str:

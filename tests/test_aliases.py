@@ -25,7 +25,7 @@ HUGGING_FACE = {
     # `license: other` + `license_name:` values
     "deepseek": "deepseek", "tongyi-qianwen": "tongyi-qianwen", "qwen": "qwen", "mrl": "mrl", "mnpl": "mnpl",
     "stabilityai-ai-community": "stabilityai-ai-community", "falcon-llm-license": "falcon-llm-license",
-    "other": "NOASSERTION", "openrail": "NOASSERTION",  # a family tag: which RAIL is unknown
+    "other": "NOASSERTION", "openrail": "openrail",  # a family tag: which RAIL it is stays an open question
 }
 
 DEPRECATED_SPDX = {

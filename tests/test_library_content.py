@@ -47,6 +47,11 @@ def test_an_unknown_source_level_is_refused(tmp_path):
 
 
 def test_the_source_levels_of_the_library(library):
-    by_level = {level: [lic.id for lic in _blocks(library) if lic.source == level] for level in ("full", "partial", "secondary")}
+    by_level = {level: [lic.id for lic in _blocks(library) if lic.source == level] for level in ("full", "partial", "secondary", "unread")}
     assert sum(map(len, by_level.values())) == len(_blocks(library))
     assert by_level["full"] and by_level["partial"]
+    # a license known by name only writes no terms: whatever reaches it is unknown
+    for license_id in by_level["unread"]:
+        lic = library.licenses[license_id]
+        assert [clause.effect.kind for clause in lic.clauses] == ["undecided"], license_id
+        assert not lic.outbound

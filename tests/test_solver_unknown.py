@@ -41,7 +41,9 @@ def test_the_budget_reaches_the_solver(monkeypatch):
     licensing.check(SCENARIO, timeout_ms=1234)
     first, budgets[:] = list(budgets), []
     licensing.Engine(timeout_ms=4321).check(SCENARIO)
-    assert first and all(0 < b <= 1234 for b in first) and max(first) > 1000
+    # what is left of the budget: never more than was given, shrinking from call to call
+    # (no bound from below on the first: how long compiling took is the machine's business)
+    assert first and all(0 < b <= 1234 for b in first) and first == sorted(first, reverse=True)
     assert budgets and all(0 < b <= 4321 for b in budgets) and max(budgets) > 1234
 
 

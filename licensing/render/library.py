@@ -7,7 +7,7 @@ from ..show import LicenseDescription, LicenseEntry
 
 
 def render_licenses(entries: list[LicenseEntry]) -> str:
-    """A table: id, kinds, how the text was read (full, partial, secondary),
+    """A table: id, kinds, how the text was read (full, partial, secondary, unread),
     pinning cases, title; aliases below."""
     width = max([len(e.id) for e in entries] + [2])
     lines = [f"{'ID':<{width}}  {'KINDS':<26} {'SOURCE':<9} {'CASES':>5}  TITLE"]
@@ -35,6 +35,8 @@ def render_license(d: LicenseDescription) -> str:
     lines.append(f"kinds: {', '.join(d.kinds) or '-'}; rules written from the {d.source} text; file {d.file}; {d.pinning_cases} pinning cases")
     if d.offers:
         lines.append("the licensee chooses one of: " + ", ".join(d.offers))
+    if d.members:
+        lines.append("a family: the work is under one of " + ", ".join(d.members) + " (which one is an open question, checked under each)")
     for clause in d.clauses:
         lines.append("")
         lines.append(f"§ {clause.section} — {clause.name}")

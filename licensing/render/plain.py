@@ -15,11 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..verdict import ClauseRef, Conflict, DependsOn, FactRef, Fix, Obligation, Verdict
-from ..wording import listed
+from ..wording import listed, members_by_verdict
 
 SOURCE_WORDS = {
     "partial": "part of the license text (the rest was not available when they were written)",
     "secondary": "a secondary account of the license, not its text",
+    "unread": "its name alone (its text could not be found), so they leave its terms unknown",
 }
 COMPARISONS = {">": "is more than", ">=": "is at least", "≥": "is at least", "<": "is less than", "<=": "is at most", "≤": "is at most", "=": "is"}
 # How a clause acts, for a clause whose rule quotes no words of the license.
@@ -149,6 +150,8 @@ def whether(verdict: Verdict, item: DependsOn) -> str:
     """An open question as a clause: `whether the licensee is in the EU`."""
     if item.kind == "purpose":
         return f"whether the use is for {item.assumption}"
+    if item.kind == "license":
+        return item.question.rstrip("?") or item.assumption
     question = item.question or _description(verdict, item.assumption)[1] or item.assumption
     return f"the {question}" if item.kind == "number" else f"whether {question}"
 
@@ -157,7 +160,9 @@ def depends_words(verdict: Verdict, item: DependsOn) -> str:
     """An open question the answer turns on, and the answer under each value."""
     question = whether(verdict, item)
     question = question[:1].upper() + question[1:]
-    if item.cases:
+    if item.kind == "license":
+        outcomes = "; ".join(f"{verdict} under {listed(members, 'or')}" for verdict, members in members_by_verdict(item).items())
+    elif item.cases:
         outcomes = "; ".join(f"{case.when}: {case.verdict}" for case in item.cases)
     else:
         outcomes = "; ".join(f"{case.when}: {case.verdict}" for case in item.outcomes) or f"yes: {item.yes}; no: {item.no}"

@@ -165,6 +165,8 @@ def render_verdict_detail(verdict: Verdict) -> str:
                 origin = "stated"
             elif used.kind == "number":
                 origin = "not stated, every range checked"
+            elif used.kind == "license":
+                origin = "not stated, every member checked"
             else:
                 origin = "not stated, both answers checked"
             out.append(f"  - {used.name} = {used.value} ({origin}): {used.description}")

@@ -58,7 +58,17 @@ class AnyTerm:
     parts: tuple[TermTree, ...]
 
 
-TermTree = Term | AllTerms | AnyTerm
+@dataclass(frozen=True)
+class WhichTerm:
+    """A family id (a tag naming many licenses): the component is under one of the parts, and
+    which one is not known. Not the plan's choice but a fact of the world:
+    every part is checked, and an answer that turns on it names it."""
+
+    family: str
+    parts: tuple[TermTree, ...]
+
+
+TermTree = Term | AllTerms | AnyTerm | WhichTerm
 
 
 def tree_terms(tree: TermTree | None) -> tuple[Term, ...]:
@@ -70,7 +80,7 @@ def tree_terms(tree: TermTree | None) -> tuple[Term, ...]:
         match node:
             case Term():
                 out.setdefault(node, None)
-            case AllTerms(parts=parts) | AnyTerm(parts=parts):
+            case AllTerms(parts=parts) | AnyTerm(parts=parts) | WhichTerm(parts=parts):
                 stack.extend(reversed(parts))
     return tuple(out)
 
@@ -92,8 +102,9 @@ class ResolvedComponent:
 
     @property
     def has_choice(self) -> bool:
-        """Whether the plan chooses among its licenses (an OR or -or-later)."""
-        return any(isinstance(node, AnyTerm) for node in _nodes(self.tree))
+        """Whether its licenses are not all fixed: the plan chooses among them
+        (an OR or -or-later), or which one applies is not known (a family)."""
+        return any(isinstance(node, (AnyTerm, WhichTerm)) for node in _nodes(self.tree))
 
     @property
     def roles(self) -> frozenset[str]:
@@ -149,7 +160,9 @@ class ResolvedScenario:
         clauses = self.library.licenses[license_id].clauses
         for resolved in self.waivers:
             waiver = resolved.waiver
-            if not resolved.active or waiver.component != component or resolved.license not in (None, license_id):
+            if not resolved.active or waiver.component != component:
+                continue
+            if resolved.license is not None and license_id not in self.library.covered_by(resolved.license):
                 continue
             if waiver.clause is None:
                 return ()
@@ -344,17 +357,19 @@ def _waivers(
                 code="licet.scenario.unknown-component",
             )
         licenses = [t.license for t in component.terms]
+        # a family the expression names may be waived as a whole (every member)
+        families = [leaf.license for leaf in component.expression.leaves if library.licenses[leaf.license].is_family] if component.expression else []
         license_id = None
         if waiver.license is not None:
             license_id = library.canonical_id(waiver.license)
-            if license_id not in licenses:
+            if license_id not in licenses and license_id not in families:
                 raise source.error(
                     f"waiver for '{waiver.component}' names license '{waiver.license}', which the component does not carry",
                     (*where, "license"),
-                    hint="its licenses: " + (", ".join(dict.fromkeys(licenses)) or "none"),
+                    hint="its licenses: " + (", ".join(dict.fromkeys([*families, *licenses])) or "none"),
                 )
         if waiver.clause is not None:
-            named = [license_id] if license_id else licenses
+            named = sorted(library.covered_by(license_id) & set(licenses)) if license_id else licenses
             clauses = sorted({c.name for lic in named for c in library.licenses[lic].clauses})
             if waiver.clause not in clauses:
                 raise source.error(
@@ -419,7 +434,16 @@ def expand_offers(library: Library, tree: ExpressionTree) -> TermTree:
     """The expression's tree with its terms: an `-or-later` license becomes a
     choice among the versions it offers."""
     match tree:
+        case Leaf(license=license_id, exception=None) if license_id in library.licenses and library.licenses[license_id].is_family:
+            members = library.licenses[license_id].members
+            return WhichTerm(license_id, tuple(expand_offers(library, Leaf(member)) for member in members))
         case Leaf(license=license_id, exception=exception):
+            if license_id in library.licenses and library.licenses[license_id].is_family:
+                raise UnknownLicenseError(
+                    f"'{license_id}' names a family of licenses, and an exception fits a license, not a family",
+                    code="licet.scenario.exception-mismatch",
+                    hint=f"name which of {', '.join(library.licenses[license_id].members)} it is",
+                )
             if exception is not None and license_id not in library.licenses:
                 raise UnknownLicenseError(
                     f"'{license_id}' is not a license and cannot carry an exception", code="licet.scenario.exception-mismatch"
@@ -441,7 +465,7 @@ def _nodes(tree: TermTree | None) -> list[TermTree]:
     while stack:
         node = stack.pop()
         out.append(node)
-        if isinstance(node, (AllTerms, AnyTerm)):
+        if isinstance(node, (AllTerms, AnyTerm, WhichTerm)):
             stack.extend(reversed(node.parts))
     return out
 

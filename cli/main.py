@@ -381,6 +381,80 @@ def scan(path: str, fmt: str, print_scenario: bool, online: bool, output: str | 
     sys.exit(code)
 
 
+@cli.group()
+def registry() -> None:
+    """The local registry cache: Hugging Face repos' licenses, fetched with
+    `registry refresh --online`, that `licet scan` reads after the shipped
+    registry (rules/registry/huggingface.yaml, whose entries win)."""
+
+
+@registry.command("refresh")
+@click.argument("targets", nargs=-1, metavar="IDS_OR_ORGS...")
+@click.option("--online", is_flag=True, help="fetch from the Hugging Face Hub (required: nothing is fetched without it)")
+@click.option("--kind", type=click.Choice(["weights", "data"]), default="weights", show_default=True,
+              help="what an id or organisation without a datasets/ prefix names: models (weights) or datasets (data)")
+@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True, help="at most this many repos of each organisation")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="the cache file to update (default: $LICET_REGISTRY_CACHE, else "
+              "registry.yaml in licet's cache folder, ~/.cache/licet)")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@rules_option()
+def registry_refresh(targets: tuple[str, ...], online: bool, kind: str, limit: int, output: str | None, fmt: str, rules: str | None) -> None:
+    """Fetch the license metadata of Hub repos into the local registry cache.
+
+    IDS_OR_ORGS are repo ids (org/name; datasets/org/name for a dataset) or
+    organisations (org: its first --limit models; datasets/org: its datasets).
+    A card whose license licet does not know is left out and reported, never
+    guessed; a repo the Hub does not answer for (missing, gated, rate limit,
+    network) is reported and the others go on. An existing cache is updated.
+    Exit code 0 when something was refreshed, 2 when nothing could be.
+    """
+    from licensing.repo import refresh as refreshing
+    from licensing.repo.registry import RegistryError
+
+    if not online:
+        raise RegistryError("`licet registry refresh` reads the Hugging Face Hub, and nothing is fetched without --online",
+                            code="licet.registry.offline", hint="run `licet registry refresh --online ID_OR_ORG...`")
+    library = _engine(rules).library
+    show_progress = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if show_progress and total > 1:
+            click.echo(f"\r{done}/{total} repos", err=True, nl=done == total)
+
+    report = refreshing.refresh_registry(targets, library=library, api=refreshing.default_refresh_api(), output=output, kind=kind,
+                                         limit=limit, progress=progress)
+    from licensing.render.registry import render_problem, render_refresh
+
+    if fmt == "json":
+        click.echo(json.dumps(report.model_dump(mode="json"), ensure_ascii=False, indent=2))
+    else:
+        for problem in report.problems:
+            click.echo(render_problem(problem), err=True)
+        click.echo(render_refresh(report))
+    if not report.refreshed:
+        click.echo("error: nothing could be refreshed\n  help: see the warnings above for each repo", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    sys.exit(EXIT_ALLOWED)
+
+
+@registry.command("show")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="the cache file to show (default: the one `licet scan` reads)")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@rules_option()
+def registry_show(output: str | None, fmt: str, rules: str | None) -> None:
+    """List the entries of the local registry cache."""
+    from licensing.render.registry import render_cache
+    from licensing.repo.refresh import read_cache
+
+    listing = read_cache(_engine(rules).library, output)
+    if fmt == "json":
+        click.echo(json.dumps(listing.model_dump(mode="json", exclude={"entries": {"__all__": {"line", "file"}},
+                                                                       "mirrors": {"__all__": {"line", "file"}}}),
+                              ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_cache(listing))
+
+
 @cli.command()
 @click.argument("scenario_file", required=False, type=click.Path(dir_okay=False))
 @click.option("--scan", "scan_path", metavar="PATH", type=click.Path(), help="a repository to scan instead of a scenario file (as `licet scan PATH`)")

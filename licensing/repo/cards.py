@@ -5,7 +5,8 @@ one YAML loader, so every key and list item keeps its file line: findings can
 point at `license:` or at the `base_model:` entry. `base_model` and `datasets`
 ids resolve to licenses, in order, through the policy's overrides, cards on
 disk (the policy's card folders, then the local Hugging Face cache), the
-registry in rules/registry/huggingface.yaml, and with `online` the Hub API. An
+registry in rules/registry/huggingface.yaml (then the local registry cache
+`licet registry refresh` writes), and with `online` the Hub API. An
 id that resolves nowhere becomes a component with no license, and a note says so.
 
 A card's `license:` may be a list: every license in it applies to the work
@@ -42,6 +43,7 @@ from .files import (
 )
 from .gather import FoundComponent, Gathering
 from .policy import missing_dependency
+from .registry import HubEntry, MirrorMatch
 
 # base_model_relation values (Hub docs); each makes the card's model a
 # derivative of its base in the sense of our `derived-from` relation.
@@ -345,22 +347,24 @@ class CardReader:
             self.g.read(card_path, card_display, parsed.text)
             self._from_card(repo_id, kind, parsed, how, depth)
             return repo_id
-        entry = self.g.registry.hub_entry(repo_id)
-        if entry is not None:
+        registry = self.g.registry
+        found = registry.resolve(repo_id, kind, mirrors=repo_type == "model")
+        if isinstance(found, HubEntry):
             self.g.add(FoundComponent(
-                name=repo_id, kind=entry.kind, license=entry.license, declared=entry.license, resolved_by="registry",
-                origin=origin, evidence=f"{self.g.registry.hub_file}:{entry.line} ({entry.source})",
+                name=repo_id, kind=found.kind, license=found.license, declared=found.license,
+                resolved_by="registry cache" if registry.in_cache(found) else "registry",
+                origin=origin, evidence=f"{found.file or registry.hub_file}:{found.line} ({found.source})",
             ))
             return repo_id
-        mirrored = self.g.registry.mirrored(repo_id) if repo_type == "model" else None
-        if mirrored is not None:
-            upstream = mirrored.upstream
+        if isinstance(found, MirrorMatch):
+            upstream = found.upstream
             self.g.add(FoundComponent(
-                name=repo_id, kind=upstream.kind, license=upstream.license, declared=upstream.license, resolved_by="registry (mirror)",
-                origin=origin, evidence=f"{self.g.registry.hub_file}:{mirrored.mirror.line} ({mirrored.mirror.source})",
+                name=repo_id, kind=upstream.kind, license=upstream.license, declared=upstream.license,
+                resolved_by="registry cache (mirror)" if registry.in_cache(upstream) else "registry (mirror)",
+                origin=origin, evidence=f"{found.mirror.file or registry.hub_file}:{found.mirror.line} ({found.mirror.source})",
             ))
-            self.g.note("note", "mirror", f"'{repo_id}': {mirrored.mirror.org} republishes upstream models under their license; read as "
-                        f"'{mirrored.name}', which matches {upstream.id or upstream.pattern} ({upstream.license}, {upstream.source})",
+            self.g.note("note", "mirror", f"'{repo_id}': {found.mirror.org} republishes upstream models under their license; read as "
+                        f"'{found.name}', which matches {upstream.id or upstream.pattern} ({upstream.license}, {upstream.source})",
                         repo_id, origin, hint="if this copy is not what it seems, add an override for it to the policy")
             return repo_id
         if self.online is not None:

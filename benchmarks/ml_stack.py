@@ -10,8 +10,10 @@ stack (`--work DIR` keeps and reuses it), and then:
 
 - scans it with `licet scan --format json` and counts the distributions whose
   license licet settled with no override (an id or expression it knows, not
-  unknown terms); each one it did not settle is printed with its raw metadata
-  (License-Expression, License, the License :: classifiers);
+  unknown terms), says by what evidence they were settled, and prints each one
+  it did not settle with its raw metadata (License-Expression, License, the
+  License :: classifiers, License-File or the license files beside METADATA,
+  and any SBOM the wheel ships);
 - times `licet scan` and `pip-licenses --format=json` (installed in the same
   virtualenv) as whole processes, `--runs` times each, alternating, and prints
   medians, min-max and the ratio.
@@ -85,11 +87,37 @@ def raw_metadata(site_packages: list[Path], name: str) -> str:
                 text = " ".join(message["License"].split())
                 parts.append(f"License: {text[:80]}{'…' if len(text) > 80 else ''}")
             parts += [c for c in message.get_all("Classifier") or [] if c.startswith("License ::")]
+            if not parts:
+                parts.append("no License-Expression, License field or license classifier")
             files = message.get_all("License-File") or []
             if files:
                 parts.append(f"License-File: {', '.join(files)}")
-            return "; ".join(parts) or "no license metadata"
+            else:  # what the scan may still read: license files beside METADATA, an SBOM (PEP 770)
+                shipped = sorted(p.name for place in (meta.parent, meta.parent / "licenses") if place.is_dir()
+                                 for p in place.iterdir() if p.is_file() and p.name.upper().startswith(("LICEN", "COPYING")))
+                parts.append(f"license files in .dist-info: {', '.join(shipped) or 'none'}")
+            sboms = sorted(p.name for p in (meta.parent / "sboms").glob("*")) if (meta.parent / "sboms").is_dir() else []
+            if sboms:
+                parts.append(f"SBOM: {', '.join(sboms)}")
+            return "; ".join(parts)
     return "not found"
+
+
+def _way(resolved_by: str) -> str:
+    """The kind of evidence a `resolved_by` names, for the summary line."""
+    if " by its SBOM" in resolved_by:
+        return "classifier + SBOM"
+    if "narrowed to" in resolved_by:
+        return "classifier + partial license text"
+    if "(title '" in resolved_by:
+        return "license file's title"
+    if resolved_by.startswith("License-Expression '"):
+        return "LicenseRef read from license file"
+    if resolved_by.startswith("license file"):
+        return "license file (matcher)"
+    if resolved_by.startswith("License field"):
+        return "License field"
+    return resolved_by or "-"
 
 
 def timed(command: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess[str]]:
@@ -128,6 +156,12 @@ def main(argv: list[str] | None = None) -> int:
     share = 100 * len(settled) / len(components) if components else 0.0
     print(f"ML stack: {len(packages)} packages asked for, {len(components)} distributions installed and scanned")
     print(f"settled with no override: {len(settled)}/{len(components)} = {share:.1f}%")
+    ways: dict[str, int] = {}
+    for component in settled:
+        way = _way(component.get("resolved_by") or "")
+        ways[way] = ways.get(way, 0) + 1
+    print("settled by: " + ", ".join(f"{way} {count}" for way, count in sorted(ways.items(), key=lambda item: -item[1])))
+    print(f"not settled: {len(unsettled)}" + (", each with its raw metadata:" if unsettled else ""))
     for component in unsettled:
         print(f"  {component['name']}: {component.get('license') or 'no license'} ({component.get('resolved_by') or '-'}) "
               f"— {raw_metadata(site, component['name'])}")

@@ -103,7 +103,8 @@ def test_a_license_expression_still_comes_first(tmp_path, library):
 
 
 def test_an_ambiguous_file_is_named_with_candidates_and_score(tmp_path, library):
-    report = scan(_project(tmp_path, BSD_FAMILY, {"LICENSE": KIWI}), library=library)
+    # a family classifier the partial text does not fall in (the BSD family narrows it: tests/test_license_evidence.py)
+    report = scan(_project(tmp_path, APACHE_FAMILY, {"LICENSE": KIWI}), library=library)
     found = report.component("acme-lib")
     assert found.license is None  # the family classifier decides: unknown terms, never a guess
     note = next(n for n in report.notes if n.rule == "ambiguous-license" and "license file LICENSE" in n.message)

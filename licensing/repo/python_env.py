@@ -5,26 +5,35 @@ Which distributions count: those the repository's lock or requirements files
 name (requirements*.txt, uv.lock, poetry.lock, or the policy's list), else
 those [project].dependencies reach through Requires-Dist, else every
 distribution of the environment. The license is, in order, PEP 639
-`License-Expression`, a one-line `License` field the library reads as an
-expression, the license files the distribution ships (`License-File`, or
-LICENSE*/COPYING* beside METADATA) as `license_text`'s matcher reads them,
-a free-text `License` field (a license's name and version, or a whole text)
-matched the same way, then trove classifiers from
-rules/registry/python-classifiers.yaml. A text the matcher is not sure of, or
-a classifier that names a family ("BSD License"), is reported, not guessed;
-a text that disagrees with the classifiers gets a note.
+`License-Expression` (one id the library does not know, such as a
+`LicenseRef-`, stands for the license files: they are read for it), a
+one-line `License` field the library reads as an expression, the license
+files the distribution ships (`License-File`, or LICENSE*/COPYING* beside
+METADATA, else at the top of its package folders) as `license_text`'s
+matcher reads them or, for a license the matcher has no text for, as a
+heading names one of the library's titles, a free-text `License` field (a
+license's name and version, or a whole text) matched the same way, then
+trove classifiers from rules/registry/python-classifiers.yaml. A text the
+matcher is not sure of, or a classifier that names a family ("BSD
+License"), is reported, not guessed, unless the two agree: a family is
+narrowed to one of its licenses by a whole text of it the matcher found
+in the license files (a note says the rest was not read), or by the
+license the SBOM the wheel ships (PEP 770) gives a component of the
+distribution's own name. A text that disagrees with the classifiers gets a
+note.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 import tomllib
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from packaging.markers import InvalidMarker, Marker
 from packaging.requirements import InvalidRequirement, Requirement
@@ -347,6 +356,16 @@ def dist_license(g: Gathering, name: str, dist: metadata.Distribution, origin: L
     meta = dist.metadata
     component = FoundComponent(name=name, kind="code", origin=origin, license_files=license_files(dist))
     expression = _field(meta, "License-Expression")
+    evidence: list[Partial] = []
+    if expression and _one_unknown_term(g, expression):
+        # PEP 639: a LicenseRef- names a text the distribution ships in its
+        # license files; read them for it (a vendor may write one LicenseRef
+        # on wheels under different agreements)
+        if _license_from_texts(g, name, dist, component, "", origin, evidence):
+            component.resolved_by = f"License-Expression '{expression}' as {component.resolved_by}"
+            component.declared = expression
+            return component
+        _ambiguous_all(g, name, evidence)
     if expression:
         component.declared = expression
         component.resolved_by = "License-Expression"
@@ -365,30 +384,48 @@ def dist_license(g: Gathering, name: str, dist: metadata.Distribution, origin: L
             component.declared, component.resolved_by, component.license = field, "License field", g.canonical(field)
             component.evidence = str(_metadata_origin(dist, "License"))
             return component
-    if _license_from_texts(g, name, dist, component, field, origin):
+    if _license_from_texts(g, name, dist, component, field, origin, evidence):
         return component
     classifiers = [c for c in meta.get_all("Classifier") or [] if c.startswith("License ::")]
     known: list[str] = []
+    narrowed: list[str] = []  # how a family classifier was narrowed to one of its candidates
+    texts_used = False
     for classifier in classifiers:
         entry = g.registry.classifier(classifier)
         if entry is None:
             continue
         if entry.license:
             known.append(entry.license)
-        else:
-            g.note(
-                "warning",
-                "ambiguous-license",
-                f"'{name}': the classifier '{classifier}' names no single license ({entry.note or 'a family of licenses'}): "
-                f"it could be {', '.join(entry.candidates)}; its terms are treated as unknown",
-                name,
-                origin,
-                hint=f"read the package's license file and add an override, e.g. {name} = {{license = \"{entry.candidates[0]}\", reason = \"…\"}}",
-            )
+            continue
+        found = _narrowed(g, name, dist, entry.candidates, evidence)
+        if found is not None:
+            license_id, how, from_texts = found
+            known.append(license_id)
+            narrowed.append(f"classifier '{classifier}' narrowed to {license_id} by {how}")
+            texts_used = texts_used or from_texts
+            continue
+        g.note(
+            "warning",
+            "ambiguous-license",
+            f"'{name}': the classifier '{classifier}' names no single license ({entry.note or 'a family of licenses'}): "
+            f"it could be {', '.join(entry.candidates)}; its terms are treated as unknown",
+            name,
+            origin,
+            hint=f"read the package's license file and add an override, e.g. {name} = {{license = \"{entry.candidates[0]}\", reason = \"…\"}}",
+        )
+    if texts_used:
+        for part in evidence:
+            g.note("note", "partial-license-text",
+                   f"'{name}': {part.what} holds the whole text of {part.result.candidates[0]}, but the matcher covers only "
+                   f"{part.result.score:.0f}% of it; the classifier names the same license, so it is read as "
+                   f"{part.result.candidates[0]}; the rest of the text is not read as license terms",
+                   name, part.where, hint=f"read the rest of it: if it adds terms, add an override for '{name}' to the policy")
+    else:
+        _ambiguous_all(g, name, evidence)
     unmapped = [c for c in classifiers if g.registry.classifier(c) is None]
     if known and len(known) == len(classifiers):
         component.declared = "; ".join(classifiers)
-        component.resolved_by = "classifier"
+        component.resolved_by = "; ".join(narrowed) if narrowed else "classifier"
         component.evidence = str(_metadata_origin(dist, "Classifier"))
         component.license = " OR ".join(dict.fromkeys(known))
         if len(set(known)) > 1:
@@ -429,7 +466,29 @@ def license_files(dist: metadata.Distribution) -> list[str]:
         for place in (folder, folder / "licenses"):
             if place.is_dir():
                 found += sorted(str(p) for p in place.iterdir() if p.is_file() and LICENSE_FILE_NAMES.match(p.name))
+    if not found:
+        found = _package_license_files(dist, folder)
     return list(dict.fromkeys(found))
+
+
+def _package_license_files(dist: metadata.Distribution, folder: Path) -> list[str]:
+    """The license files a distribution with none in its .dist-info installs
+    at the top of its own package folders: the folders its top_level.txt
+    names (`vendor/lib` for a namespace package), files its RECORD
+    lists as its own. Deeper files are left out: a license file inside a
+    package's subfolders is a vendored component's, not the distribution's."""
+    tops = {t.strip().strip("/") for t in (dist.read_text("top_level.txt") or "").splitlines() if t.strip()}
+    if not tops:
+        return []
+    site = folder.parent
+    found = []
+    for entry in dist.files or []:
+        path = PurePosixPath(str(entry))
+        if str(path.parent) in tops and LICENSE_FILE_NAMES.match(path.name) and ".." not in path.parts:
+            candidate = site / path
+            if candidate.is_file() and candidate.resolve().is_relative_to(site.resolve()):
+                found.append(str(candidate))
+    return sorted(found)
 
 
 def _short(text: str) -> str:
@@ -443,20 +502,58 @@ def _short(text: str) -> str:
 LICENSE_TEXT_NAMES = re.compile(r"^(LICEN[CS]E|COPYING|UNLICENSE)([._-].*)?$", re.IGNORECASE)
 
 
+@dataclass(frozen=True)
+class Partial:
+    """A license text the matcher read below its threshold: what it was, its
+    result and where; reported unless it settles a family classifier."""
+
+    what: str
+    result: license_text.Identified
+    where: Location
+
+
+def _titles(g: Gathering) -> dict[str, str]:
+    """The library's license titles and aliases, for `license_text.identify_title`."""
+    titles = {lic.title: license_id for license_id, lic in g.library.licenses.items() if lic.title}
+    for alias, license_id in g.library.alias_index.items():
+        titles.setdefault(alias, license_id)
+    if g.library.fallback:  # "terms unknown" is no license a heading names
+        titles = {k: v for k, v in titles.items() if v != g.library.fallback}
+    return titles
+
+
+def _identify(g: Gathering, text: str) -> license_text.Identified:
+    """A license text as the matcher reads it, else as its headings name a
+    license of the library the matcher has no text for."""
+    result = license_text.identify_text(text)
+    if result.confident:
+        return result
+    titled = license_text.identify_title(text, _titles(g))
+    # the matcher's regions stay as candidates: third-party texts the agreement carries
+    return replace(titled, candidates=result.candidates) if titled.confident else result
+
+
 def _license_from_texts(g: Gathering, name: str, dist: metadata.Distribution, component: FoundComponent, field: str,
-                        origin: Location) -> bool:
+                        origin: Location, evidence: list[Partial]) -> bool:
     """Settle `component` from the license files the distribution ships, else
     from a free-text License field (a license's name and version, or a
-    whole license text), with `license_text`'s matcher. True when settled.
-    A file or field the matcher reads below its threshold settles nothing: a
-    note names it, the candidates and the score, and the classifiers decide."""
+    whole license text), with `license_text`'s matcher, or by a title of the
+    library's that heads the text. True when settled. A file or field the
+    matcher reads below its threshold settles nothing: it is added to
+    `evidence` (the caller names it, its candidates and score, unless it
+    narrows a family classifier), and the classifiers decide."""
     folder = Path(str(getattr(dist, "_path", "")))
     files = [Path(p) for p in component.license_files if LICENSE_TEXT_NAMES.match(Path(p).name)]
     if files and license_text.available():
         found: list[tuple[str, license_text.Identified]] = []
         for path in files:
-            # as the License-File entry names it (PEP 639 puts it under licenses/)
-            shown = path.relative_to(folder).as_posix().removeprefix("licenses/") if path.is_relative_to(folder) else path.name
+            # as the License-File entry names it (PEP 639 puts it under licenses/), or as RECORD does
+            if path.is_relative_to(folder):
+                shown = path.relative_to(folder).as_posix().removeprefix("licenses/")
+            elif path.is_relative_to(folder.parent):
+                shown = path.relative_to(folder.parent).as_posix()
+            else:
+                shown = path.name
             try:
                 in_repo = path.resolve().is_relative_to(g.root.resolve())
                 text = g.read_file(path, g.display(path), MAX_TEXT_BYTES, named=not in_repo)
@@ -469,21 +566,28 @@ def _license_from_texts(g: Gathering, name: str, dist: metadata.Distribution, co
                 g.note("warning", "skipped-file", f"'{name}': license file {shown}: not read: {err}", name, Location(file=str(path)))
                 found = []
                 break
-            found.append((shown, license_text.identify_text(text)))
+            found.append((shown, _identify(g, text)))
         unsure = [(shown, result) for shown, result in found if not result.confident]
         for shown, result in unsure:
-            _ambiguous(g, name, f"license file {shown}", result, Location(file=next(str(p) for p in files if str(p).endswith(shown))))
+            evidence.append(Partial(f"license file {shown}", result, Location(file=next(str(p) for p in files if str(p).endswith(shown)))))
         if found and not unsure:
             ids = list(dict.fromkeys(i for _, result in found for i in result.ids))
-            score = min(result.score for _, result in found)
+            scores = [result.score for _, result in found if result.method == "text"]
+            hows = ([f"matcher {min(scores):.0f}%"] if scores else []) + [r.describe() for _, r in found if r.method == "title"]
             shown_all = ", ".join(shown for shown, _ in found)
             what = f"license file{'s' if len(found) > 1 else ''} {shown_all}"
             where = Location(file=str(files[0]))
             component.declared = " AND ".join(ids)
-            component.resolved_by = f"{what} (matcher {score:.0f}%)"
+            component.resolved_by = f"{what} ({', '.join(dict.fromkeys(hows))})"
             component.evidence = ", ".join(str(p) for p in files)
             component.license = g.license_text(component.declared, name, where, what)
             _cross_check(g, name, dist, component.license, what, where)
+            for shown, result in found:
+                if result.method == "title" and result.candidates:
+                    g.note("note", "license-by-title",
+                           f"'{name}': license file {shown} is named by its heading '{result.heading}'; the license texts the matcher "
+                           f"also finds in it ({', '.join(result.candidates)}) are not added to it, as an agreement's third-party notices",
+                           name, where, hint=f"if they cover '{name}' itself, not only components the agreement names, add an override")
             return True
     if not field or field.lower() in METADATA_PLACEHOLDERS:
         return False
@@ -492,10 +596,10 @@ def _license_from_texts(g: Gathering, name: str, dist: metadata.Distribution, co
         result = license_text.identify_name(field, dict(g.library.alias_index))
         how = f"License field '{field}'"
     elif license_text.available():
-        result = license_text.identify_text(field)
+        result = _identify(g, field)
         how = "License field's text"
         if not result.confident:
-            _ambiguous(g, name, "the License field's text", result, where)
+            evidence.append(Partial("the License field's text", result, where))
     else:
         return False
     if not result.confident:
@@ -506,6 +610,110 @@ def _license_from_texts(g: Gathering, name: str, dist: metadata.Distribution, co
     component.license = g.license_text(result.expression, name, where, how)
     _cross_check(g, name, dist, component.license, how, where)
     return True
+
+
+def _ambiguous_all(g: Gathering, name: str, evidence: list[Partial]) -> None:
+    for part in evidence:
+        _ambiguous(g, name, part.what, part.result, part.where)
+    evidence.clear()
+
+
+_ONE_TERM = re.compile(r"[A-Za-z0-9.+-]+(?::[A-Za-z0-9.+-]+)?")
+
+
+def _one_unknown_term(g: Gathering, expression: str) -> bool:
+    """Whether a License-Expression is one id (no operator) the library cannot read."""
+    if not _ONE_TERM.fullmatch(expression.strip()):
+        return False
+    try:
+        g.library.parse_expression(expression)
+    except LicetError:
+        return True
+    return False
+
+
+def _narrowed(g: Gathering, name: str, dist: metadata.Distribution, candidates: tuple[str, ...],
+              evidence: list[Partial]) -> tuple[str, str, bool] | None:
+    """The one license of a family classifier's `candidates` that the
+    distribution's other evidence names, how, and whether it was its license
+    texts; None when no evidence names exactly one of them. Evidence: the
+    license texts the matcher read below its threshold, when the only license
+    text found in all of them is one candidate, whole (the matcher finds
+    whole license texts only; the rest is other prose); else the SBOM the
+    distribution ships (PEP 770), when the components it lists under the
+    distribution's own name all declare the same one candidate."""
+    allowed = {g.library.canonical_id(c) or c: c for c in candidates}
+    seen = {g.library.canonical_id(i) or i for part in evidence for i in part.result.candidates}
+    if evidence and len(seen) == 1 and all(part.result.candidates for part in evidence):
+        (only,) = seen
+        if only in allowed:
+            parts = ", ".join(f"{part.what} (a whole {only} text, matcher {part.result.score:.0f}%)" for part in evidence)
+            return only, parts, True
+    declared = _sbom_licenses(g, name, dist)
+    if declared:
+        expressions = {g.library.canonical_id(e) or e for e, _ in declared}
+        if len(expressions) == 1:
+            (only,) = expressions
+            if only in allowed:
+                where = "; ".join(dict.fromkeys(w for _, w in declared))
+                return only, f"its SBOM ({where}: {only})", False
+    return None
+
+
+MAX_SBOM_FILES = 8
+
+
+def _sbom_licenses(g: Gathering, name: str, dist: metadata.Distribution) -> list[tuple[str, str]]:
+    """The licenses the SBOMs a distribution ships in .dist-info/sboms/ (PEP
+    770; CycloneDX or SPDX JSON) declare for components named as the
+    distribution is: (expression, 'file, component name version')."""
+    folder = Path(str(getattr(dist, "_path", ""))) / "sboms"
+    if not folder.is_dir():
+        return []
+    out: list[tuple[str, str]] = []
+    for path in sorted(folder.glob("*.json"))[:MAX_SBOM_FILES]:
+        try:
+            in_repo = path.resolve().is_relative_to(g.root.resolve())
+            data = json.loads(g.read_file(path, g.display(path), MAX_DOCUMENT_BYTES, named=not in_repo))
+        except (SkippedFile, OSError, RuntimeError, ValueError, RecursionError):
+            continue  # an SBOM is extra evidence: one that cannot be read adds none
+        shown = f"sboms/{path.name}"
+        for component, expression in _sbom_components(data):
+            if normalize(str(component.get("name", ""))) == normalize(name):
+                label = " ".join(str(component.get(k)) for k in ("name", "version", "versionInfo") if component.get(k))
+                out.append((expression, f"{shown}, component {label}"))
+    return out
+
+
+def _sbom_components(data: object) -> list[tuple[dict[str, object], str]]:
+    """(component, declared license expression) of a CycloneDX or SPDX JSON document."""
+    out: list[tuple[dict[str, object], str]] = []
+    if not isinstance(data, dict):
+        return out
+    if isinstance(data.get("packages"), list):  # SPDX
+        for package in data["packages"]:
+            # SPDX's "no assertion" and "none" are license ids of the library too: no family lists them
+            declared = package.get("licenseDeclared") if isinstance(package, dict) else None
+            if isinstance(declared, str) and declared.strip():
+                out.append((package, declared))
+        return out
+    stack: list[object] = [data.get("components"), (data.get("metadata") or {}).get("component") if isinstance(data.get("metadata"), dict) else None]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+            continue
+        if not isinstance(item, dict):
+            continue
+        stack.append(item.get("components"))
+        for choice in item.get("licenses") or []:
+            if not isinstance(choice, dict):
+                continue
+            if isinstance(choice.get("expression"), str):
+                out.append((item, " ".join(choice["expression"].split())))
+            elif isinstance(choice.get("license"), dict) and isinstance(choice["license"].get("id"), str):
+                out.append((item, choice["license"]["id"]))
+    return out
 
 
 def _ambiguous(g: Gathering, name: str, what: str, result: license_text.Identified, where: Location) -> None:

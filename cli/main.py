@@ -12,24 +12,20 @@ import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from licensing.budget import MAX_BUDGET_MS
-from licensing.engine import Engine
 from licensing.errors import LicetError, ScenarioError
 from licensing.paths import schema_path
-from licensing.scenario import (
-    Scenario,
-    SourceMap,
-    read_scenario_file,
-    scenario_from_dict,
-    scenario_to_yaml,
-)
-from licensing.verdict import EXIT_CODES
 
-from .quick import QUICK_SOURCE, quick_query
+if TYPE_CHECKING:
+    from licensing.engine import Engine
+    from licensing.scenario import Scenario, SourceMap
+
+# The engine, the scenario model and the verdict are imported by the commands
+# that use them: `licet --help` should not pay for z3 and every pydantic model.
 
 EXIT_ALLOWED, EXIT_FORBIDDEN, EXIT_BAD_INPUT, EXIT_UNSURE = 0, 1, 2, 3
 FORMATS = click.Choice(["text", "json"])
@@ -48,6 +44,8 @@ def timeout_option(command: F) -> F:
 
 
 def _engine(rules: str | None, timeout: float | None = None) -> Engine:
+    from licensing.engine import Engine
+
     if timeout is None:
         return Engine(rules)
     if not timeout > 0 or timeout * 1000 > MAX_BUDGET_MS:
@@ -98,6 +96,8 @@ def _shown(text: str, limit: int = 40) -> str:
 
 
 def _read_file(path: str) -> tuple[Scenario, SourceMap | None]:
+    from licensing.scenario import read_scenario_file
+
     return read_scenario_file(path)
 
 
@@ -161,6 +161,11 @@ def check(
     The text answer is one page: conflicts, open questions, ways out,
     obligations; --detail adds every clause id, path, rule and solver term.
     """
+    from licensing.scenario import scenario_to_yaml
+    from licensing.verdict import EXIT_CODES
+
+    from .quick import QUICK_SOURCE, quick_query
+
     engine = _engine(rules, timeout)
     quick = any((code, weights, base, data))
     if files and quick:
@@ -289,6 +294,8 @@ def test_command(
     from licensing.render.text import render_case_results, render_coverage
 
     files, root = pinning_files([Path(p) for p in paths], rules)
+    from licensing.engine import Engine
+
     engine = Engine(root)
     if pattern:
         results = [run_case(case, engine) for path in files for case in select(read_cases(path), pattern)]
@@ -358,6 +365,7 @@ def scan(path: str, fmt: str, print_scenario: bool, online: bool, output: str | 
     from licensing.render.scan import render_scan
     from licensing.repo import build_scenario
     from licensing.repo import scan as scan_repository
+    from licensing.scenario import scenario_from_dict, scenario_to_yaml
 
     engine = _engine(rules, timeout)
     if print_scenario:
@@ -472,6 +480,7 @@ def notice(scenario_file: str | None, scan_path: str | None, fmt: str, output: s
     Exit codes as `licet check`: 0 allowed, 1 forbidden, 3 depends or unknown, 2 bad input.
     """
     from licensing.render.notice import NoticePart, build_notice, render_notice
+    from licensing.verdict import EXIT_CODES
 
     if (scenario_file is None) == (scan_path is None):
         raise ScenarioError("give a scenario file or --scan PATH, one of them", code="licet.flags.invalid",

@@ -38,9 +38,9 @@ from .inputs import read_text_limited
 from .library import VOCABULARY_FILE, Library
 from .paths import rules_dir
 from .scenario import load_yaml, scenario_from_dict, validation_problem
+from .show import CASES_SUFFIX, cases_file_for
 from .verdict import Verdict
 
-CASES_SUFFIX = ".cases.yaml"
 OUTCOME_KEY = "outcome"
 
 EXPECT_KEYS = {
@@ -145,10 +145,6 @@ class Case:
     def expect(self) -> dict[str, Any]:
         expect: dict[str, Any] = self.data["expect"]
         return expect
-
-
-def cases_file_for(rule_file: Path) -> Path:
-    return rule_file.with_name(rule_file.name.removesuffix(".lic") + CASES_SUFFIX)
 
 
 # ---------------------------------------------------------------- expectations
@@ -326,12 +322,6 @@ def _position(positions: dict[tuple[str, ...], tuple[int, int]], path: tuple[str
     return 1, 1
 
 
-def count_cases(path: Path) -> int:
-    """How many cases a file holds (0 when it is missing or unreadable)."""
-    try:
-        return len(read_cases(path))
-    except LicetError:
-        return 0
 
 
 # ---------------------------------------------------------------- running

@@ -54,10 +54,10 @@ class Terms:
         self._false_id = self.false.get_id()
 
     def is_true(self, item: z3.BoolRef) -> bool:
-        return item.get_id() == self._true_id
+        return bool(item.get_id() == self._true_id)
 
     def is_false(self, item: z3.BoolRef) -> bool:
-        return item.get_id() == self._false_id
+        return bool(item.get_id() == self._false_id)
 
     def all(self, *items: z3.BoolRef) -> z3.BoolRef:
         kept = []

@@ -9,10 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import BaseModel
 
 from . import nodes as n
-from .cases import cases_file_for, count_cases
+from .inputs import MAX_FILE_BYTES
 from .library import Library
 from .location import Location, span_location
 from .wording import clause_text
@@ -46,6 +47,29 @@ class LicenseDescription(LicenseEntry):
     summary: str
     clauses: list[ClauseDescription]
     file: str
+
+
+_YamlLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+CASES_SUFFIX = ".cases.yaml"
+
+
+def cases_file_for(rule_file: Path) -> Path:
+    """The pinning cases beside a rule file: X.lic → X.cases.yaml."""
+    return rule_file.with_name(rule_file.name.removesuffix(".lic") + CASES_SUFFIX)
+
+
+def count_cases(path: Path) -> int:
+    """How many cases a file holds (0 when it is missing, too large or not a
+    list of cases). Only counted, so read with the plain safe loader: the
+    listing should not parse every case with positions as `licet test` does."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return 0
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YamlLoader)  # a safe loader
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return 0
+    cases = data.get("cases") if isinstance(data, dict) else None
+    return len(cases) if isinstance(cases, list) else 0
 
 
 def rule_file(library: Library, lic: n.License) -> Path:

@@ -107,7 +107,7 @@ class Engine:
             scenario = scenario_from_dict(scenario, source)
         resolved = resolve(scenario, self._library, source, today=today)
         try:
-            problem = compile_problem(resolved, budget)
+            problem = compile_problem(resolved, budget, verdict_only=not explain)
         except OutOfBudget as spent:
             return Verdict(
                 verdict="unknown",

@@ -205,3 +205,22 @@ def test_errors_cross_process_boundaries_intact():
     error = LicetError("x", code="licet.test", file="f", line=2, column=3, hint="h")
     copy = pickle.loads(pickle.dumps(error))
     assert (copy.code, copy.location, copy.hint, type(copy)) == ("licet.test", "f:2:3", "h", LicetError)
+
+
+def test_the_verdict_alone_is_the_explained_verdict(engine):
+    """`explain=False` compiles a stated release license alone (no way out
+    will try another): the verdict must be the one the full check gives,
+    on every pinning case that states a release license and on matrix cells."""
+    from licensing.matrix import cell_scenario, matrix_licenses
+
+    scenarios = [
+        case.data["scenario"]
+        for path in sorted((Path(__file__).resolve().parents[1] / "rules").rglob("*.cases.yaml"))
+        for case in read_cases(path)
+        if case.expect.get("verdict") != "error" and "release-license" in case.data["scenario"].get("use", {})
+    ]
+    ids = matrix_licenses(engine.library, "code")[:12]
+    scenarios += [cell_scenario(engine.library, outbound, inbound) for outbound in ids for inbound in ids if outbound != inbound]
+    assert len(scenarios) > 150
+    for scenario in scenarios:
+        assert engine.check(scenario, explain=False).verdict == engine.check(scenario).verdict, scenario

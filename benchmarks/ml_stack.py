@@ -34,6 +34,8 @@ import venv
 from email.parser import Parser
 from pathlib import Path
 
+from licensing import load_library
+
 # A model-serving service and its notebooks: the packages an ML team installs.
 STACK = (
     "transformers", "tokenizers", "safetensors", "huggingface_hub", "datasets", "accelerate", "sentencepiece",
@@ -150,7 +152,15 @@ def main(argv: list[str] | None = None) -> int:
     scanned = report["scan"]
     components = [c for c in scanned["components"] if c["name"] != scanned["target"]]
     unknown_ids = {"NOASSERTION", None}
-    settled = [c for c in components if c.get("license") not in unknown_ids and c.get("resolved_by") != "override"]
+    library = load_library(args.rules) if args.rules else load_library()
+
+    def names_one_license(expression: str | None) -> bool:
+        """Settled: a license, not unknown terms and not a family whose member is left open."""
+        if expression in unknown_ids:
+            return False
+        return not any(library.licenses[leaf.license].is_family for leaf in library.parse_expression(expression).leaves)
+
+    settled = [c for c in components if names_one_license(c.get("license")) and c.get("resolved_by") != "override"]
     unsettled = [c for c in components if c not in settled]
     site = sorted((venv_dir / "lib").glob("python*/site-packages"))
     share = 100 * len(settled) / len(components) if components else 0.0

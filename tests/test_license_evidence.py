@@ -171,3 +171,28 @@ def test_the_sbom_fixture_is_the_wheel_s_cyclonedx_shape():
     data = json.loads(SBOM)
     assert data["bomFormat"] == "CycloneDX" and data["metadata"]["component"]["name"] == "tokenizers-python"
     assert "licenses" not in data["metadata"]["component"]  # the distribution itself declares none
+
+
+# ---------------------------------------------------------------- a License field that names a family
+
+
+def test_a_license_field_naming_a_family_is_narrowed_by_the_license_file(tmp_path, library):
+    # jupyter, mpmath, nest-asyncio: `License: BSD`, and a LICENSE that is one BSD license
+    report = scan(_project(tmp_path, "License: BSD\n", {"LICENSE": JUPYTER}), library=library)
+    found = report.component("acme-lib")
+    assert found.license == "BSD-3-Clause"
+    assert found.resolved_by.startswith("License field 'BSD' (the BSD license family) narrowed by license file LICENSE")
+
+
+def test_a_license_field_naming_a_family_stays_an_open_question_without_a_text_that_settles_it(tmp_path, library):
+    report = scan(_project(tmp_path, "License: BSD\n"), library=library)
+    found = report.component("acme-lib")
+    assert found.license == "bsd" and found.resolved_by == "License field"
+    # the answer names the question rather than guessing a member
+    assert any(item.kind == "license" and "acme-lib" in item.name for item in report.verdict.assumptions)
+
+
+def test_a_license_file_outside_the_family_does_not_narrow_it(tmp_path, library):
+    # the field says BSD and the file is a vendor agreement: no member of the family, so the family stands
+    report = scan(_project(tmp_path, "License: BSD\n", {"LICENSE": CUDA}), library=library)
+    assert report.component("acme-lib").license == "bsd"

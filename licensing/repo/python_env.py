@@ -39,6 +39,7 @@ from packaging.markers import InvalidMarker, Marker
 from packaging.requirements import InvalidRequirement, Requirement
 
 from ..errors import LicetError
+from ..expression import Expression
 from ..location import Location
 from .files import (
     MAX_DOCUMENT_BYTES,
@@ -377,10 +378,12 @@ def dist_license(g: Gathering, name: str, dist: metadata.Distribution, origin: L
     # both mean the field was left empty, not "no license" (classifiers decide).
     if field and "\n" not in field and len(field) <= MAX_LICENSE_FIELD and field.lower() not in METADATA_PLACEHOLDERS:
         try:
-            g.library.parse_expression(field)
+            parsed = g.library.parse_expression(field)
         except LicetError:
             pass
         else:
+            if _family_narrowed(g, name, dist, component, field, parsed, origin):
+                return component
             component.declared, component.resolved_by, component.license = field, "License field", g.canonical(field)
             component.evidence = str(_metadata_origin(dist, "License"))
             return component
@@ -609,6 +612,29 @@ def _license_from_texts(g: Gathering, name: str, dist: metadata.Distribution, co
     component.evidence = str(where)
     component.license = g.license_text(result.expression, name, where, how)
     _cross_check(g, name, dist, component.license, how, where)
+    return True
+
+
+def _family_narrowed(g: Gathering, name: str, dist: metadata.Distribution, component: FoundComponent, field: str,
+                     parsed: Expression, origin: Location) -> bool:
+    """A License field that names a family ("BSD") leaves open which member
+    applies; the license files the distribution ships usually say. True when
+    they settle it to members of the families the field names (`component`
+    then holds that); otherwise the field stands, and the answer names the
+    open question."""
+    families = [g.library.licenses[leaf.license] for leaf in parsed.leaves if g.library.licenses[leaf.license].is_family]
+    if not families:
+        return False
+    trial = component.model_copy(deep=True)
+    if not _license_from_texts(g, name, dist, trial, "", origin, []) or trial.license is None:
+        return False
+    members = {member for family in families for member in g.library.covered_by(family.id)}
+    found = {leaf.license for leaf in g.library.parse_expression(trial.license).leaves}
+    if not found <= members:
+        return False
+    titles = " and ".join(f"the {family.title}" for family in families)
+    component.declared, component.license, component.evidence = field, trial.license, trial.evidence
+    component.resolved_by = f"License field '{field}' ({titles}) narrowed by {trial.resolved_by}"
     return True
 
 

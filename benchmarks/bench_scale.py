@@ -29,7 +29,6 @@ import random
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -110,7 +109,7 @@ print(json.dumps({{"cpu": cpu, "wall": wall, "peak_mb": peak, "verdict": verdict
 def run_once(size: int, explain: bool, timeout: float) -> dict | None:
     code = CHILD.format(here=str(HERE), size=size, explain=explain)
     try:
-        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout)
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         return None
     if result.returncode != 0:

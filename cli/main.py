@@ -325,24 +325,30 @@ def matrix(license_ids: tuple[str, ...], kind: str, fmt: str, rules: str | None)
     Each cell answers: may material under INBOUND be incorporated into a work
     released under OUTBOUND? Yes, No, Unknown (depends on an assumption) or Same.
     """
-    from licensing.matrix import matrix_csv_rows, matrix_licenses
+    from licensing.matrix import matrix_csv_header, matrix_csv_row, matrix_licenses
     from licensing.render.text import render_matrix
 
     engine = _engine(rules)
-    ids = list(license_ids) or matrix_licenses(engine.library, kind)
+    ids = engine.matrix_ids(list(license_ids) or matrix_licenses(engine.library, kind))
     show_progress = sys.stderr.isatty()
 
     def progress(done: int, total: int) -> None:
         if show_progress:
             click.echo(f"\r{done}/{total} cells", err=True, nl=done == total)
 
-    # CSV shows answers only: skip the conflict search that finds each reason
-    result = engine.matrix(ids, reasons=fmt != "csv", progress=progress)
+    if fmt == "csv":
+        # answers only (no conflict search for each reason), a row printed as soon as it is known
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(matrix_csv_header(ids))
+        for outbound, row in engine.matrix_rows(ids, reasons=False, progress=progress):
+            if show_progress:
+                click.echo("\r\033[K", err=True, nl=False)  # clear the progress line before the row shows
+            writer.writerow(matrix_csv_row(outbound, row, ids))
+            sys.stdout.flush()
+        return
+    result = engine.matrix(ids, reasons=True, progress=progress)
     if fmt == "json":
         click.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2))
-    elif fmt == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerows(matrix_csv_rows(result))
     else:
         click.echo(render_matrix(result))
 

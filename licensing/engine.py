@@ -17,7 +17,7 @@ from __future__ import annotations
 import concurrent.futures as futures
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from .compiler import compile_problem
 from .errors import ScenarioError
 from .explain import build_verdict
 from .library import Library, load_library
-from .matrix import Matrix, cell_scenario, matrix_cells
+from .matrix import Cell, Matrix, cell_scenario, matrix_rows
 from .scenario import Scenario, SourceMap, read_scenario_file, read_scenario_text, resolve, scenario_from_dict
 from .solver import decide
 from .verdict import Verdict
@@ -166,6 +166,11 @@ class Engine:
 
         With `reasons=False` the cells that are not Yes carry no reason,
         which spares a conflict search per cell."""
+        ids = self.matrix_ids(licenses)
+        return Matrix(licenses=ids, cells=dict(self.matrix_rows(ids, reasons=reasons, progress=progress)))
+
+    def matrix_ids(self, licenses: Sequence[str]) -> list[str]:
+        """The canonical ids of a matrix's licenses, once each; an exception is refused."""
         ids = []
         for text in licenses:
             lic = self._library.get(text)
@@ -175,11 +180,18 @@ class Engine:
                     hint=f"a matrix cell needs plain licenses; check 'LICENSE WITH {lic.id}' with licet check",
                 )
             ids.append(lic.id)
+        return list(dict.fromkeys(ids))
+
+    def matrix_rows(
+        self, ids: list[str], *, reasons: bool = True, progress: Callable[[int, int], None] | None = None
+    ) -> Iterator[tuple[str, dict[str, Cell]]]:
+        """The matrix of `ids` (canonical, see `matrix_ids`) a row at a time,
+        each as soon as it is worked out: for output that streams."""
 
         def cell(outbound: str, inbound: str, explain: bool) -> Verdict:
             return self.check(cell_scenario(self._library, outbound, inbound), explain=explain)
 
-        return matrix_cells(list(dict.fromkeys(ids)), cell, reasons=reasons, progress=progress)
+        return matrix_rows(ids, cell, reasons=reasons, progress=progress)
 
 
 # ---------------------------------------------------------------- worker processes

@@ -19,7 +19,7 @@ which OSADL answers, e.g., that LGPL code cannot go into an MIT-licensed work.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -88,14 +88,14 @@ def cell_reason(verdict: Verdict) -> str:
 CellCheck = Callable[[str, str, bool], Verdict]
 
 
-def matrix_cells(
+def matrix_rows(
     ids: list[str], check: CellCheck, *, reasons: bool = True, progress: Callable[[int, int], None] | None = None
-) -> Matrix:
-    """Every ordered pair of `ids` checked with `check(outbound, inbound, explain)`.
+) -> Iterator[tuple[str, dict[str, Cell]]]:
+    """Each row of the matrix, `(outbound, {inbound: cell})`, as soon as it is
+    worked out: every ordered pair checked with `check(outbound, inbound, explain)`.
 
     A cell that is not a plain yes is checked again with explanation when
     `reasons` is set: the quick check decides, the explained one says why."""
-    cells: dict[str, dict[str, Cell]] = {}
     total, done = len(ids) * len(ids), 0
     for outbound in ids:
         row: dict[str, Cell] = {}
@@ -109,15 +109,27 @@ def matrix_cells(
                 row[inbound] = Cell(answer=_ANSWERS[verdict.verdict], reason=reason)
             if progress is not None:
                 progress(done, total)
-        cells[outbound] = row
-    return Matrix(licenses=ids, cells=cells)
+        yield outbound, row
+
+
+def matrix_cells(
+    ids: list[str], check: CellCheck, *, reasons: bool = True, progress: Callable[[int, int], None] | None = None
+) -> Matrix:
+    """The whole matrix (see `matrix_rows`)."""
+    return Matrix(licenses=ids, cells=dict(matrix_rows(ids, check, reasons=reasons, progress=progress)))
 
 
 def matrix_csv_rows(matrix: Matrix) -> list[list[str]]:
     """Rows of a CSV laid out like OSADL's: outbound down the side, inbound across."""
-    rows = [["outbound \\ inbound", *matrix.licenses]]
-    rows += [[out, *(matrix.answer(out, inb) for inb in matrix.licenses)] for out in matrix.licenses]
-    return rows
+    return [matrix_csv_header(matrix.licenses), *(matrix_csv_row(out, matrix.cells[out], matrix.licenses) for out in matrix.licenses)]
+
+
+def matrix_csv_header(ids: list[str]) -> list[str]:
+    return ["outbound \\ inbound", *ids]
+
+
+def matrix_csv_row(outbound: str, row: dict[str, Cell], ids: list[str]) -> list[str]:
+    return [outbound, *(row[inbound].answer for inbound in ids)]
 
 
 def matrix_licenses(library: Library, kind: str) -> list[str]:

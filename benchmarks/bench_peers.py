@@ -1,0 +1,154 @@
+"""licet beside flict on the workloads both tools run, in one run: the table of issue 14.
+
+    python benchmarks/bench_peers.py [--runs 5] [--pairs 1000] [--expressions 300]
+
+- pairs: distinct (outbound, inbound) pairs of code licenses both tools know,
+  in process: licet checks each as a matrix cell (the verdict alone; see
+  `licensing.matrix`), flict looks it up in OSADL's matrix (`check_compat`);
+- compound expressions: inbound expressions of 2 to 5 leaves joined by AND and
+  OR, against one outbound license, in process (flict's `verify_outbound_inbound`);
+- the matrix of every code license both know, as CSV, whole process: `licet
+  matrix --format csv` against a flict process that asks `check_compat` for
+  every pair (flict has no matrix command; its lookup is what it would do);
+- start-up, whole process: `--help`; listing the licenses each knows; one small
+  check (`licet check` of a three-component scenario, `flict verify -il MIT -ol MIT`).
+
+Medians with min–max; the last column is licet's median over flict's. flict
+must be installed (pip install flict); without it only licet's figures print.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+FLICT_MATRIX = """
+import sys
+from flict.flictlib.compatibility import OsadlCompatibility
+compat = OsadlCompatibility()
+ids = sys.argv[1:]
+rows = [[compat.check_compat(o, i)["compatibility"] for i in ids] for o in ids]
+print(len(rows))
+"""
+
+
+def spread(values: list[float], unit: str = "s", scale: float = 1.0) -> str:
+    return f"{statistics.median(values) * scale:.2f} {unit} ({min(values) * scale:.2f}–{max(values) * scale:.2f})"
+
+
+def per_item(work: Callable[[object], object], items: list) -> list[float]:
+    times = []
+    for item in items:
+        start = time.perf_counter()
+        work(item)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def whole_process(command: list[str], runs: int) -> list[float]:
+    subprocess.run(command, capture_output=True, text=True, check=False)  # warm the OS cache and bytecode
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, capture_output=True, text=True, check=False)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def compound(rng: random.Random, ids: list[str]) -> str:
+    leaves = rng.sample(ids, rng.randint(2, 5))
+    text = leaves[0]
+    for leaf in leaves[1:]:
+        text = f"({text} {rng.choice(['AND', 'OR'])} {leaf})"
+    return text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--pairs", type=int, default=1000)
+    parser.add_argument("--expressions", type=int, default=300)
+    args = parser.parse_args()
+
+    import licensing
+    from licensing.matrix import cell_scenario, matrix_licenses
+
+    engine = licensing.Engine()
+    library = engine.library
+    rng = random.Random(14)
+    try:
+        from flict.flictlib.arbiter import Arbiter
+        from flict.flictlib.compatibility import OsadlCompatibility
+    except ImportError:
+        flict = None
+        shared = matrix_licenses(library, "code")
+    else:
+        flict = OsadlCompatibility()
+        arbiter = Arbiter()
+        supported = set(flict.supported_licenses())
+        shared = [lic for lic in matrix_licenses(library, "code") if lic in supported]
+    print(f"{len(shared)} code licenses both tools know" if flict else "flict not installed: licet's figures only")
+    rows: list[tuple[str, str, str, str]] = []
+
+    def row(workload: str, ours: list[float], theirs: list[float] | None, unit: str = "s", scale: float = 1.0) -> None:
+        ratio = f"{statistics.median(ours) / statistics.median(theirs):.2f}" if theirs else "–"
+        rows.append((workload, spread(ours, unit, scale), spread(theirs, unit, scale) if theirs else "–", ratio))
+        print(f"  {workload}: licet {rows[-1][1]}, flict {rows[-1][2]}, ratio {ratio}", file=sys.stderr)
+
+    # pairs, in process
+    pairs = [(o, i) for o in shared for i in shared if o != i]
+    rng.shuffle(pairs)
+    pairs = pairs[: args.pairs]
+    cells = [licensing.Scenario.model_validate(cell_scenario(library, o, i)) for o, i in pairs]
+    engine.check(cells[0], explain=False)
+    ours = per_item(lambda s: engine.check(s, explain=False), cells)
+    theirs = per_item(lambda p: flict.check_compat(*p), pairs) if flict else None
+    row(f"{len(pairs)} distinct license pairs, in process, p50", ours, theirs, "ms", 1000)
+
+    # compound expressions against one outbound license
+    outbound = "Apache-2.0"
+    expressions = [compound(rng, [lic for lic in shared if lic != outbound]) for _ in range(args.expressions)]
+    scenarios = [
+        licensing.Scenario.model_validate(
+            {
+                "components": {"inbound": {"kind": "code", "license": text}, "work": {"kind": "code", "license": outbound, "derived-from": ["inbound"]}},
+                "use": {"target": "work", "actions": ["modify", "distribute"], "commercial": True, "release-license": outbound},
+            }
+        )
+        for text in expressions
+    ]
+    ours = per_item(lambda s: engine.check(s, explain=False), scenarios)
+    theirs = per_item(lambda text: arbiter.verify_outbound_inbound([outbound], text.split()), expressions) if flict else None
+    row(f"{len(expressions)} compound expressions (2-5 leaves) vs {outbound}, p50", ours, theirs, "ms", 1000)
+
+    # the matrix, whole process
+    licet = shutil.which("licet") or str(Path(sys.executable).parent / "licet")
+    ours = whole_process([licet, "matrix", "--format", "csv", *shared], max(1, args.runs // 2))
+    theirs = whole_process([sys.executable, "-c", FLICT_MATRIX, *shared], max(1, args.runs // 2)) if flict else None
+    row(f"matrix of {len(shared)} code licenses, csv", ours, theirs)
+    ours = whole_process([licet, "matrix", "--format", "json", *shared], 1)
+    row(f"matrix of {len(shared)} code licenses with each No's reason (json)", ours, None)
+
+    # start-up
+    flict_bin = shutil.which("flict")
+    row("--help, whole process", whole_process([licet, "--help"], args.runs), whole_process([flict_bin, "--help"], args.runs) if flict_bin else None)
+    row("list the licenses, whole process", whole_process([licet, "licenses"], args.runs),
+        whole_process([flict_bin, "list"], args.runs) if flict_bin else None)
+    row("one small check, whole process", whole_process([licet, "check", str(HERE / "three-components.yaml")], args.runs),
+        whole_process([flict_bin, "verify", "-il", "MIT", "-ol", "MIT"], args.runs) if flict_bin else None)
+
+    print(f"\n{'workload':<62} {'licet':>24} {'flict':>24} {'licet/flict':>11}")
+    for workload, ours_text, theirs_text, ratio in rows:
+        print(f"{workload:<62} {ours_text:>24} {theirs_text:>24} {ratio:>11}")
+
+
+if __name__ == "__main__":
+    main()

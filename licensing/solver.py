@@ -188,15 +188,39 @@ def _assignments(env: list[EnvVar]) -> list[tuple[tuple[EnvVar, str, z3.BoolRef]
     return [tuple(combo) for combo in itertools.product(*per_var)]
 
 
+# Beyond this many combinations of the open questions, a combination found
+# unsat prunes every later one that agrees with it on the open questions its
+# unsat core involves: those are unsat for the same reason, and share its
+# conflicts (each one whose open-question values they also have). Below it
+# every combination is searched on its own, as the pinning cases pin.
+PRUNE_ABOVE = 64
+
+
 def _evaluate(session: _Session, base: list[z3.BoolRef], undecided: list[z3.BoolRef], env: list[EnvVar], explain: bool) -> list[EnvResult]:
     problem = session.problem
     instance_ids = {i.literal.get_id() for i in problem.instances} | {i.literal.get_id() for i in problem.undecided}
     results = []
-    for assignment in _assignments(env):
+    assignments = _assignments(env)
+    prune = len(assignments) > PRUNE_ABOVE
+    env_ids = {literal.get_id() for var in env for _, literal in var.values}
+    unsat_because: list[tuple[set[int], EnvResult]] = []  # the open-question values of an unsat core, and its result
+    for assignment in assignments:
         env_literals = [literal for _, _, literal in assignment]
         literals = base + env_literals
+        if prune:
+            present = {literal.get_id() for literal in env_literals}
+            known = next((found for needed, found in unsat_because if needed <= present), None)
+            if known is not None:
+                result = EnvResult(assignment, "unsat", literals)
+                if explain:
+                    shared = [core for core in known.cores if {x.get_id() for x in core} & env_ids <= present]
+                    result.cores = shared or session.explaining("conflicts", session.conflicts, literals, instance_ids)
+                results.append(result)
+                continue
         status = _status(session.check(literals))
         result = EnvResult(assignment, status, literals)
+        if prune and status == "unsat":
+            unsat_because.append((session.core_ids() & env_ids, result))
         if status == "sat" and undecided:
             with_undecided = literals + undecided
             second = _status(session.check(with_undecided))

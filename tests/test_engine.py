@@ -224,3 +224,29 @@ def test_the_verdict_alone_is_the_explained_verdict(engine):
     assert len(scenarios) > 150
     for scenario in scenarios:
         assert engine.check(scenario, explain=False).verdict == engine.check(scenario).verdict, scenario
+
+
+def test_pruning_unsat_combinations_by_their_core_keeps_the_answer(engine, library, monkeypatch):
+    """Past `PRUNE_ABOVE` combinations of open questions, an unsat one prunes
+    those that agree with it on its core's open questions. Four components
+    under the `bsd` family and a GPL-3.0 library make 1,296 combinations: the
+    verdict, what it depends on and its conflicts are those of the unpruned
+    search and of the reference evaluator."""
+    from licensing import solver
+    from licensing.reference import conflict_is_unsatisfiable, reference_verdict
+
+    libraries = {name: {"kind": "code", "license": "bsd"} for name in "abcd"}
+    for gpl in (True, False):
+        components = {**libraries, **({"g": {"kind": "code", "license": "GPL-3.0-only"}} if gpl else {})}
+        components["app"] = {"kind": "code", "license": "LicenseRef-Proprietary", "includes": sorted(set(components) - {"app"})}
+        scenario = licensing.Scenario.model_validate(
+            {"components": components, "use": {"target": "app", "actions": ["distribute"], "commercial": True, "release-license": "LicenseRef-Proprietary"}}
+        )
+        pruned = engine.check(scenario)
+        monkeypatch.setattr(solver, "PRUNE_ABOVE", 10**9)
+        full = engine.check(scenario)
+        monkeypatch.undo()
+        assert pruned.verdict == full.verdict == reference_verdict(scenario, library)
+        assert pruned.depends_on == full.depends_on
+        assert pruned.verdict == ("forbidden" if gpl else "allowed")
+        assert all(conflict_is_unsatisfiable(scenario, library, conflict) for conflict in pruned.conflicts)

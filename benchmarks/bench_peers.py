@@ -111,7 +111,7 @@ def main() -> None:
     engine.check(cells[0], explain=False)
     ours = per_item(lambda s: engine.check(s, explain=False), cells)
     theirs = per_item(lambda p: flict.check_compat(*p), pairs) if flict else None
-    row(f"{len(pairs)} distinct license pairs, in process, p50", ours, theirs, "ms", 1000)
+    row(f"{len(pairs)} distinct license pairs, in process, p50", ours, theirs, "µs", 1e6)
 
     # compound expressions against one outbound license
     outbound = "Apache-2.0"
@@ -127,7 +127,7 @@ def main() -> None:
     ]
     ours = per_item(lambda s: engine.check(s, explain=False), scenarios)
     theirs = per_item(lambda text: arbiter.verify_outbound_inbound([outbound], text.split()), expressions) if flict else None
-    row(f"{len(expressions)} compound expressions (2-5 leaves) vs {outbound}, p50", ours, theirs, "ms", 1000)
+    row(f"{len(expressions)} compound expressions (2-5 leaves) vs {outbound}, p50", ours, theirs, "µs", 1e6)
 
     # the matrix, whole process
     licet = shutil.which("licet") or str(Path(sys.executable).parent / "licet")

@@ -152,6 +152,23 @@ class EnvVar:
     family: str | None = None  # for a license: the family id whose member is not known
     component: str | None = None  # for a license: the component under the family
 
+    def tested_by(self, node: object) -> bool:
+        """Whether a clause (or any node) tests this open question. Which member
+        of a family applies is asked by no clause: it decides which clauses apply."""
+        for found in n.walk(node):
+            match found:
+                case n.Flag(name=name) if self.kind == "flag" and name == self.name:
+                    return True
+                case n.Assumed(name=name) if self.kind == "assumption" and name == self.name:
+                    return True
+                case n.Compare(number=number) if self.kind == "number" and number == self.name:
+                    return True
+                case n.PurposeIn(values=values) if self.kind == "purpose" and self.name in values:
+                    return True
+                case n.PurposeOnlyIn(values=values, others=others) if self.kind == "purpose" and self.name in (*values, *others):
+                    return True
+        return False
+
     def condition(self, label: str) -> str:
         """`name = yes`, `purpose medical-advice = yes`, or `name > 700,000,000` for a number's region."""
         if self.kind == "number":
@@ -388,14 +405,19 @@ def _explaining_reach(component: ResolvedComponent, clause: n.Clause) -> Reach:
 class _ProblemBuilder:
     """Asserts one scenario's facts and clause instances into a fresh solver."""
 
-    def __init__(self, resolved: ResolvedScenario, budget: Budget, *, verdict_only: bool = False) -> None:
+    def __init__(self, resolved: ResolvedScenario, budget: Budget, *, verdict_only: bool = False, releases: tuple[str, ...] | None = None) -> None:
         self.resolved = resolved
         self.library = resolved.library
         self.facts_in = resolved.facts
         self.context = z3.Context()
         self.t = Terms(self.context)
         stated = resolved.facts.release
-        self.c = _Compiler(resolved, self.t, (stated,) if verdict_only and stated is not None else None)
+        if releases is not None and stated is None:
+            domain: tuple[str, ...] | None = tuple(lic for lic in releases if lic in self.library.release_domain)
+        else:
+            domain = (stated,) if verdict_only and stated is not None else None
+        self.releases = domain if releases is not None else None
+        self.c = _Compiler(resolved, self.t, domain)
         self.solver = z3.Solver(ctx=self.context)
         self.budget = budget
         self.tracked: dict[int, Tracked] = {}
@@ -644,7 +666,7 @@ class _ProblemBuilder:
         elif declared_ids:
             candidates = tuple(dict.fromkeys(name for name in declared_ids if name in c.domain_index))
         else:
-            candidates = self.free_release_candidates()
+            candidates = self.releases if self.releases is not None else self.free_release_candidates()
         roles = target.roles
         for license_id in candidates:
             self.budget.check("compiling the release licenses' terms")
@@ -749,12 +771,18 @@ class _ProblemBuilder:
         return env
 
 
-def compile_problem(resolved: ResolvedScenario, budget: Budget | None = None, *, verdict_only: bool = False) -> Problem:
+def compile_problem(
+    resolved: ResolvedScenario, budget: Budget | None = None, *, verdict_only: bool = False, releases: tuple[str, ...] | None = None
+) -> Problem:
     """Build the solver, its tracked facts and clause instances for one scenario.
 
     `verdict_only`: no explanation will be asked of the problem. When the
     question states its release license, no other release license can then
     matter (the ways out that would try others are not worked out), so the
     release is compiled over that one license instead of the whole domain:
-    the same verdict, from a problem a few hundred terms smaller."""
-    return _ProblemBuilder(resolved, budget or Budget(DEFAULT_BUDGET_MS), verdict_only=verdict_only).build()
+    the same verdict, from a problem a few hundred terms smaller.
+
+    `releases` (a question that states no release license, asked once for
+    each of these): the release domain is these licenses, every one of them
+    compiled, so that `solver.verdict_per_release` can answer for each."""
+    return _ProblemBuilder(resolved, budget or Budget(DEFAULT_BUDGET_MS), verdict_only=verdict_only, releases=releases).build()

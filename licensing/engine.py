@@ -24,15 +24,26 @@ from typing import Any
 
 from .budget import DEFAULT_MEMORY_MB, Budget, OutOfBudget
 from .compiler import compile_problem
+from .environment import VerdictName
 from .errors import ScenarioError
 from .explain import build_verdict
 from .library import Library, load_library
-from .matrix import Cell, Matrix, cell_scenario, matrix_rows
-from .scenario import Scenario, SourceMap, read_scenario_file, read_scenario_text, resolve, scenario_from_dict
-from .solver import decide
+from .matrix import Cell, Matrix, cell_scenario, column_scenario, matrix_rows
+from .scenario import (
+    Scenario,
+    SourceMap,
+    read_scenario_file,
+    read_scenario_text,
+    resolve,
+    scenario_from_dict,
+)
+from .solver import decide, verdict_per_release
 from .verdict import Verdict
 
 DEFAULT_TIMEOUT_MS = 20_000
+# Outbound licenses asked of one compiled column of the matrix: past a few dozen
+# the question grows faster than the cells it answers.
+COLUMN_CHUNK = 30
 
 ScenarioInput = Scenario | Mapping[str, Any]
 
@@ -182,16 +193,45 @@ class Engine:
             ids.append(lic.id)
         return list(dict.fromkeys(ids))
 
+    def matrix_column(self, inbound: str, outbounds: Sequence[str]) -> dict[str, VerdictName]:
+        """The verdict of every cell `(outbound, inbound)` of one column: the
+        verdicts `check(cell_scenario(...), explain=False)` gives cell by cell,
+        from one compiled question per `COLUMN_CHUNK` outbound licenses asked
+        under each of them (the inbound side is compiled once per chunk)."""
+        wanted = [lic for lic in dict.fromkeys(outbounds) if lic != inbound]
+        resolved = resolve(scenario_from_dict(column_scenario(self._library, inbound)), self._library, None)
+        verdicts: dict[str, VerdictName] = {}
+        for start in range(0, len(wanted), COLUMN_CHUNK):
+            budget = Budget(self._timeout_ms, self._memory_mb)
+            try:
+                verdicts.update(verdict_per_release(compile_problem(resolved, budget, releases=tuple(wanted[start : start + COLUMN_CHUNK])), budget))
+            except OutOfBudget:
+                pass
+        # a cell the column could not answer (the budget spent): on its own, as any check
+        for outbound in wanted:
+            if outbound not in verdicts:
+                verdicts[outbound] = self.check(cell_scenario(self._library, outbound, inbound), explain=False).verdict
+        return verdicts
+
     def matrix_rows(
         self, ids: list[str], *, reasons: bool = True, progress: Callable[[int, int], None] | None = None
     ) -> Iterator[tuple[str, dict[str, Cell]]]:
-        """The matrix of `ids` (canonical, see `matrix_ids`) a row at a time,
-        each as soon as it is worked out: for output that streams."""
+        """The matrix of `ids` (canonical, see `matrix_ids`) a row at a time.
+        Every verdict is worked out first, a column at a time (progress counts
+        those cells); then each row comes out as soon as its cells' reasons are
+        (progress counts them again), so output that streams shows rows as
+        they come."""
+        table: dict[tuple[str, str], VerdictName] = {}
+        for index, inbound in enumerate(ids):
+            table.update(((outbound, inbound), verdict) for outbound, verdict in self.matrix_column(inbound, ids).items())
+            if progress is not None:
+                progress((index + 1) * len(ids), len(ids) * len(ids))
 
-        def cell(outbound: str, inbound: str, explain: bool) -> Verdict:
-            return self.check(cell_scenario(self._library, outbound, inbound), explain=explain)
+        def explained(outbound: str, inbound: str) -> Verdict:
+            return self.check(cell_scenario(self._library, outbound, inbound))
 
-        return matrix_rows(ids, cell, reasons=reasons, progress=progress)
+        return matrix_rows(ids, lambda outbound, inbound: table[outbound, inbound], explained, reasons=reasons,
+                           progress=progress if reasons else None)
 
 
 # ---------------------------------------------------------------- worker processes

@@ -194,30 +194,13 @@ def _merge(conflicts: list[Conflict]) -> list[Conflict]:
     ]
 
 
-def _mentions(node: object, var: EnvVar) -> bool:
-    """Whether a clause tests the open question `var`."""
-    for found in n.walk(node):
-        match found:
-            case n.Flag(name=name) if var.kind == "flag" and name == var.name:
-                return True
-            case n.Assumed(name=name) if var.kind == "assumption" and name == var.name:
-                return True
-            case n.Compare(number=number) if var.kind == "number" and number == var.name:
-                return True
-            case n.PurposeIn(values=values) if var.kind == "purpose" and var.name in values:
-                return True
-            case n.PurposeOnlyIn(values=values, others=others) if var.kind == "purpose" and var.name in (*values, *others):
-                return True
-    return False
-
-
 def _asked_by(problem: Problem, var: EnvVar) -> list[str]:
     if var.kind == "license":
         return []  # the question names the family; its outcomes, the members
     clauses = {
         f"{instance.license} § {instance.clause.section} ({instance.clause.name})": None
         for instance in [*problem.instances, *problem.undecided, *problem.duties]
-        if _mentions(instance.clause, var)
+        if var.tested_by(instance.clause)
     }
     return list(clauses)
 

@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from .environment import VerdictName
 from .library import Library
 from .verdict import Verdict
 
@@ -77,6 +78,15 @@ def cell_scenario(library: Library, outbound: str, inbound: str, framing: Framin
     }
 
 
+def column_scenario(library: Library, inbound: str) -> dict[str, Any]:
+    """Every cell of one inbound license's column as one question: the
+    `released` framing with the release license left open, to be asked under
+    each outbound license (`Engine.matrix_column`)."""
+    scenario = cell_scenario(library, inbound, inbound, framing="released")
+    del scenario["use"]["release-license"]
+    return scenario
+
+
 def cell_reason(verdict: Verdict) -> str:
     """Why a cell is not Yes: the clauses of its first conflict, as `ID §sec clause`
     items, or the open questions it depends on."""
@@ -85,17 +95,18 @@ def cell_reason(verdict: Verdict) -> str:
     return "; ".join(f"{c.license} §{c.section} {c.clause}" for c in verdict.conflicts[0].clauses)
 
 
-CellCheck = Callable[[str, str, bool], Verdict]
+CellVerdict = Callable[[str, str], VerdictName]  # (outbound, inbound) → the cell's verdict
+CellExplained = Callable[[str, str], Verdict]  # (outbound, inbound) → the cell's explained verdict
 
 
 def matrix_rows(
-    ids: list[str], check: CellCheck, *, reasons: bool = True, progress: Callable[[int, int], None] | None = None
+    ids: list[str], verdict_of: CellVerdict, explained: CellExplained, *, reasons: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Iterator[tuple[str, dict[str, Cell]]]:
     """Each row of the matrix, `(outbound, {inbound: cell})`, as soon as it is
-    worked out: every ordered pair checked with `check(outbound, inbound, explain)`.
-
-    A cell that is not a plain yes is checked again with explanation when
-    `reasons` is set: the quick check decides, the explained one says why."""
+    worked out. A cell that is not a plain yes is checked again with
+    explanation when `reasons` is set: the verdict decides, the explained
+    check says why."""
     total, done = len(ids) * len(ids), 0
     for outbound in ids:
         row: dict[str, Cell] = {}
@@ -104,19 +115,12 @@ def matrix_rows(
             if inbound == outbound:
                 row[inbound] = Cell(answer="Same")
             else:
-                verdict = check(outbound, inbound, False)
-                reason = cell_reason(check(outbound, inbound, True)) if reasons and verdict.verdict != "allowed" else ""
-                row[inbound] = Cell(answer=_ANSWERS[verdict.verdict], reason=reason)
+                verdict = verdict_of(outbound, inbound)
+                reason = cell_reason(explained(outbound, inbound)) if reasons and verdict != "allowed" else ""
+                row[inbound] = Cell(answer=_ANSWERS[verdict], reason=reason)
             if progress is not None:
                 progress(done, total)
         yield outbound, row
-
-
-def matrix_cells(
-    ids: list[str], check: CellCheck, *, reasons: bool = True, progress: Callable[[int, int], None] | None = None
-) -> Matrix:
-    """The whole matrix (see `matrix_rows`)."""
-    return Matrix(licenses=ids, cells=dict(matrix_rows(ids, check, reasons=reasons, progress=progress)))
 
 
 def matrix_csv_rows(matrix: Matrix) -> list[list[str]]:

@@ -188,11 +188,12 @@ def _assignments(env: list[EnvVar]) -> list[tuple[tuple[EnvVar, str, z3.BoolRef]
     return [tuple(combo) for combo in itertools.product(*per_var)]
 
 
-# Beyond this many combinations of the open questions, a combination found
+# Beyond this many combinations of the open questions, when only statuses are
+# wanted (the verdict alone, or a way out being tried), a combination found
 # unsat prunes every later one that agrees with it on the open questions its
-# unsat core involves: those are unsat for the same reason, and share its
-# conflicts (each one whose open-question values they also have). Below it
-# every combination is searched on its own, as the pinning cases pin.
+# unsat core involves: those are unsat for the same reason. An explained
+# evaluation searches every combination: a pruned one may have conflicts of
+# its own (a threshold crossed only there) that the answer must list.
 PRUNE_ABOVE = 64
 
 
@@ -201,26 +202,21 @@ def _evaluate(session: _Session, base: list[z3.BoolRef], undecided: list[z3.Bool
     instance_ids = {i.literal.get_id() for i in problem.instances} | {i.literal.get_id() for i in problem.undecided}
     results = []
     assignments = _assignments(env)
-    prune = len(assignments) > PRUNE_ABOVE
+    prune = not explain and len(assignments) > PRUNE_ABOVE
     env_ids = {literal.get_id() for var in env for _, literal in var.values}
-    unsat_because: list[tuple[set[int], EnvResult]] = []  # the open-question values of an unsat core, and its result
+    unsat_because: list[set[int]] = []  # the open-question values of each unsat core found
     for assignment in assignments:
         env_literals = [literal for _, _, literal in assignment]
         literals = base + env_literals
         if prune:
             present = {literal.get_id() for literal in env_literals}
-            known = next((found for needed, found in unsat_because if needed <= present), None)
-            if known is not None:
-                result = EnvResult(assignment, "unsat", literals)
-                if explain:
-                    shared = [core for core in known.cores if {x.get_id() for x in core} & env_ids <= present]
-                    result.cores = shared or session.explaining("conflicts", session.conflicts, literals, instance_ids)
-                results.append(result)
+            if any(needed <= present for needed in unsat_because):
+                results.append(EnvResult(assignment, "unsat", literals))
                 continue
         status = _status(session.check(literals))
         result = EnvResult(assignment, status, literals)
         if prune and status == "unsat":
-            unsat_because.append((session.core_ids() & env_ids, result))
+            unsat_because.append(session.core_ids() & env_ids)
         if status == "sat" and undecided:
             with_undecided = literals + undecided
             second = _status(session.check(with_undecided))
@@ -533,6 +529,32 @@ def _offered(problem: Problem, conflicts: list[list[z3.BoolRef]]) -> list[tuple[
                     if i.license == item.license and any(r.words == offer.words for r in i.clause.remedies)
                 ]
                 out.append((Remedy("remedy", license=item.license, section=offer.section, words=offer.words), drop))
+    return out
+
+
+def verdict_per_release(problem: Problem, budget: Budget | None = None) -> dict[str, VerdictName]:
+    """The verdict of the question under each release license of its domain,
+    from one compiled problem (see `compile_problem(releases=...)`): each is
+    the verdict of the same question stating that release license, as the
+    release selector fixes what the stated license's fact would."""
+    session = _Session(problem, budget or Budget(DEFAULT_BUDGET_MS))
+    base = [f.literal for f in problem.facts] + [i.literal for i in problem.instances]
+    undecided = [i.literal for i in problem.undecided]
+    target = problem.resolved.target
+    instances = [*problem.instances, *problem.undecided, *problem.duties]
+
+    def release_of(instance: Instance) -> str | None:
+        """The release license whose terms the instance is, if it is one's."""
+        placed = {(p.component, p.term.declared) for p in instance.placements}
+        return next(iter(placed))[1] if len(placed) == 1 and next(iter(placed))[0] == target else None
+
+    # an open question only another release license's terms ask cannot change this one's answer
+    askers = {id(var): {release_of(i) for i in instances if var.tested_by(i.clause)} for var in problem.env}
+    out: dict[str, VerdictName] = {}
+    for license_id in problem.release_domain:
+        env = [var for var in problem.env if not askers[id(var)] or not askers[id(var)] <= set(problem.release_domain) - {license_id}]
+        results = _evaluate(session, [*base, problem.release_selectors[license_id]], undecided, env, explain=False)
+        out[license_id] = verdict_from_statuses([r.status for r in results])
     return out
 
 

@@ -232,3 +232,17 @@ def test_files_run_in_parallel_give_the_sequential_results(engine):
     sequential = run_files(files, engine, workers=1)
     parallel = run_files(files, Engine(), workers=2)
     assert [(r.name, r.outcome) for r in parallel] == [(r.name, r.outcome) for r in sequential]
+
+
+def test_a_matrix_column_gives_the_verdicts_of_its_cells_checked_one_by_one(engine):
+    """`Engine.matrix_column` compiles one inbound license once and asks it
+    under each outbound license: every verdict must be the cell's own check."""
+    from licensing.matrix import cell_scenario, matrix_licenses
+
+    ids = matrix_licenses(engine.library, "code")[:: max(1, len(matrix_licenses(engine.library, "code")) // 24)]
+    ids = list(dict.fromkeys([*ids, "GPL-2.0-or-later", "LGPL-2.1-only", "Apache-2.0", "MPL-2.0", "AGPL-3.0-only"]))
+    for inbound in ids:
+        column = engine.matrix_column(inbound, ids)
+        assert set(column) == set(ids) - {inbound}
+        for outbound, verdict in column.items():
+            assert verdict == engine.check(cell_scenario(engine.library, outbound, inbound), explain=False).verdict, (outbound, inbound)

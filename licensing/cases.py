@@ -322,8 +322,6 @@ def _position(positions: dict[tuple[str, ...], tuple[int, int]], path: tuple[str
     return 1, 1
 
 
-
-
 # ---------------------------------------------------------------- running
 
 

@@ -412,12 +412,10 @@ class _ProblemBuilder:
         self.context = z3.Context()
         self.t = Terms(self.context)
         stated = resolved.facts.release
-        if releases is not None and stated is None:
-            domain: tuple[str, ...] | None = tuple(lic for lic in releases if lic in self.library.release_domain)
-        else:
-            domain = (stated,) if verdict_only and stated is not None else None
-        self.releases = domain if releases is not None else None
-        self.c = _Compiler(resolved, self.t, domain)
+        # the release licenses a matrix column is asked under (when the question states none)
+        self.releases = tuple(lic for lic in releases if lic in self.library.release_domain) if releases is not None and stated is None else None
+        only_stated = (stated,) if verdict_only and stated is not None else None
+        self.c = _Compiler(resolved, self.t, self.releases if self.releases is not None else only_stated)
         self.solver = z3.Solver(ctx=self.context)
         self.budget = budget
         self.tracked: dict[int, Tracked] = {}
@@ -545,9 +543,7 @@ class _ProblemBuilder:
                 point = counter[0]
                 counter[0] += 1
                 which = [self.t.bool(f"which:{component.name}:{point}:{i}") for i in range(len(parts))]
-                self.solver.add(self.t.any(*which))
-                for i, j in itertools.combinations(range(len(which)), 2):
-                    self.solver.add(z3.Not(z3.And(which[i], which[j])))
+                self.solver.add(z3.PbEq([(var, 1) for var in which], 1))
                 name = which_license_name(component.name, sum(var.component == component.name for var in self.which_license))
                 labels = [tree_terms(part)[0].declared for part in parts]
                 self.which_license.append(EnvVar(name, "license", list(zip(labels, which, strict=True)), family=family, component=component.name))

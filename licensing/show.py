@@ -13,7 +13,7 @@ import yaml
 from pydantic import BaseModel
 
 from . import nodes as n
-from .inputs import MAX_FILE_BYTES
+from .inputs import MAX_FILE_BYTES, SAFE_YAML_LOADER
 from .library import Library
 from .location import Location, span_location
 from .wording import clause_text
@@ -49,7 +49,6 @@ class LicenseDescription(LicenseEntry):
     file: str
 
 
-_YamlLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 CASES_SUFFIX = ".cases.yaml"
 
 
@@ -65,7 +64,7 @@ def count_cases(path: Path) -> int:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             return 0
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YamlLoader)  # a safe loader
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_YAML_LOADER)  # a safe loader
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return 0
     cases = data.get("cases") if isinstance(data, dict) else None

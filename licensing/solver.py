@@ -532,27 +532,37 @@ def _offered(problem: Problem, conflicts: list[list[z3.BoolRef]]) -> list[tuple[
     return out
 
 
+def _base(problem: Problem) -> tuple[list[z3.BoolRef], list[z3.BoolRef]]:
+    """The literals every check assumes (stated facts, clause instances), and
+    those of the undecided clauses, assumed on top to tell `undecided` apart."""
+    return [f.literal for f in problem.facts] + [i.literal for i in problem.instances], [i.literal for i in problem.undecided]
+
+
 def verdict_per_release(problem: Problem, budget: Budget | None = None) -> dict[str, VerdictName]:
     """The verdict of the question under each release license of its domain,
     from one compiled problem (see `compile_problem(releases=...)`): each is
     the verdict of the same question stating that release license, as the
     release selector fixes what the stated license's fact would."""
     session = _Session(problem, budget or Budget(DEFAULT_BUDGET_MS))
-    base = [f.literal for f in problem.facts] + [i.literal for i in problem.instances]
-    undecided = [i.literal for i in problem.undecided]
+    base, undecided = _base(problem)
     target = problem.resolved.target
     instances = [*problem.instances, *problem.undecided, *problem.duties]
 
     def release_of(instance: Instance) -> str | None:
-        """The release license whose terms the instance is, if it is one's."""
+        """The release license whose terms the instance is, if it is one's (a
+        column's target declares no license: its only terms are release terms)."""
         placed = {(p.component, p.term.declared) for p in instance.placements}
-        return next(iter(placed))[1] if len(placed) == 1 and next(iter(placed))[0] == target else None
+        if len(placed) != 1:
+            return None
+        ((component, declared),) = placed
+        return declared if component == target else None
 
-    # an open question only another release license's terms ask cannot change this one's answer
+    # an open question only other release licenses' terms ask cannot change this one's answer
     askers = {id(var): {release_of(i) for i in instances if var.tested_by(i.clause)} for var in problem.env}
     out: dict[str, VerdictName] = {}
     for license_id in problem.release_domain:
-        env = [var for var in problem.env if not askers[id(var)] or not askers[id(var)] <= set(problem.release_domain) - {license_id}]
+        others = set(problem.release_domain) - {license_id}
+        env = [var for var in problem.env if not askers[id(var)] or not askers[id(var)] <= others]
         results = _evaluate(session, [*base, problem.release_selectors[license_id]], undecided, env, explain=False)
         out[license_id] = verdict_from_statuses([r.status for r in results])
     return out
@@ -565,8 +575,7 @@ def decide(problem: Problem, explain: bool = True, budget: Budget | None = None)
     known the verdict is `unknown`; if it runs out while explaining, the
     verdict stands and a note says which parts may be incomplete."""
     session = _Session(problem, budget or Budget(DEFAULT_BUDGET_MS))
-    base = [f.literal for f in problem.facts] + [i.literal for i in problem.instances]
-    undecided = [i.literal for i in problem.undecided]
+    base, undecided = _base(problem)
     results = _evaluate(session, base, undecided, problem.env, explain)
     verdict = verdict_from_statuses([r.status for r in results])
     notes = sorted({f"the solver gave up: {r.reason}" for r in results if r.status == "unknown" and r.reason})

@@ -34,15 +34,13 @@ from ..inputs import (
     MAX_NODES,
     MAX_NUMBER_CHARS,
     MAX_SCALAR_CHARS,
+    SAFE_YAML_LOADER,
     check_text_size,
     read_text_limited,
     size_text,
 )
 from ..location import Location
 from .model import Scenario
-
-# The C loader composes the same nodes with the same marks, several times faster.
-_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 Positions = dict[tuple[str, ...], tuple[int, int]]
 
@@ -243,7 +241,7 @@ def load_yaml(
             column=err.start - (text.rfind("\n", 0, err.start) + 1) + 1,
             hint="remove the character",
         ) from None
-    loader = _SafeLoader(text)
+    loader = SAFE_YAML_LOADER(text)
     try:
         node = loader.get_single_node()
         if node is not None:

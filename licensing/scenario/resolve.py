@@ -434,16 +434,16 @@ def expand_offers(library: Library, tree: ExpressionTree) -> TermTree:
     """The expression's tree with its terms: an `-or-later` license becomes a
     choice among the versions it offers."""
     match tree:
-        case Leaf(license=license_id, exception=None) if license_id in library.licenses and library.licenses[license_id].is_family:
+        case Leaf(license=license_id, exception=exception) if license_id in library.licenses and library.licenses[license_id].is_family:
             members = library.licenses[license_id].members
-            return WhichTerm(license_id, tuple(expand_offers(library, Leaf(member)) for member in members))
-        case Leaf(license=license_id, exception=exception):
-            if license_id in library.licenses and library.licenses[license_id].is_family:
+            if exception is not None:
                 raise UnknownLicenseError(
                     f"'{license_id}' names a family of licenses, and an exception fits a license, not a family",
                     code="licet.scenario.exception-mismatch",
-                    hint=f"name which of {', '.join(library.licenses[license_id].members)} it is",
+                    hint=f"name which of {', '.join(members)} it is",
                 )
+            return WhichTerm(license_id, tuple(expand_offers(library, Leaf(member)) for member in members))
+        case Leaf(license=license_id, exception=exception):
             if exception is not None and license_id not in library.licenses:
                 raise UnknownLicenseError(
                     f"'{license_id}' is not a license and cannot carry an exception", code="licet.scenario.exception-mismatch"

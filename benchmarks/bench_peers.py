@@ -3,13 +3,16 @@
     python benchmarks/bench_peers.py [--runs 5] [--pairs 1000] [--expressions 300]
 
 - pairs: distinct (outbound, inbound) pairs of code licenses both tools know,
-  in process: licet checks each as a matrix cell (the verdict alone; see
-  `licensing.matrix`), flict looks it up in OSADL's matrix (`check_compat`);
+  in process: licet answers each as a matrix cell with its reason
+  (`Engine.compatibility`), cold (worked out) and warm (a new engine looking up
+  what the first kept: `licensing.answers`); flict looks it up in OSADL's
+  matrix (`check_compat`);
 - compound expressions: inbound expressions of 2 to 5 leaves joined by AND and
   OR, against one outbound license, in process (flict's `verify_outbound_inbound`);
-- the matrix of every code license both know, as CSV, whole process: `licet
-  matrix --format csv` against a flict process that asks `check_compat` for
-  every pair (flict has no matrix command; its lookup is what it would do);
+- the matrix of every code license both know, whole process, cold and warm:
+  `licet matrix --format csv` (and json, with each No's reason) against a
+  flict process that asks `check_compat` for every pair (flict has no matrix
+  command; its lookup is what it would do);
 - start-up, whole process: `--help`; listing the licenses each knows; one small
   check (`licet check` of a three-component scenario, `flict verify -il MIT -ol MIT`).
 
@@ -20,16 +23,24 @@ must be installed (pip install flict); without it only licet's figures print.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# licet's caches for this run only, so that "cold" and "warm" mean what they say;
+# bytecode is written (as a pip install does) even where the shell turns it off
+CACHE = Path(tempfile.mkdtemp(prefix="licet-bench-cache-"))
+os.environ["LICET_CACHE_DIR"] = str(CACHE)
+os.environ.pop("LICET_NO_CACHE", None)
+ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
 FLICT_MATRIX = """
 import sys
 from flict.flictlib.compatibility import OsadlCompatibility
@@ -53,14 +64,25 @@ def per_item(work: Callable[[object], object], items: list) -> list[float]:
     return times
 
 
-def whole_process(command: list[str], runs: int) -> list[float]:
-    subprocess.run(command, capture_output=True, text=True, check=False)  # warm the OS cache and bytecode
+def whole_process(command: list[str], runs: int, before: Callable[[], object] | None = None) -> list[float]:
+    """Wall times of `command` run `runs` times (after one unmeasured run that
+    fills the OS cache, the bytecode and licet's library cache); `before`
+    runs before each, unmeasured."""
+    subprocess.run(command, capture_output=True, text=True, check=False, env=ENV)
     times = []
     for _ in range(runs):
+        if before is not None:
+            before()
         start = time.perf_counter()
-        subprocess.run(command, capture_output=True, text=True, check=False)
+        subprocess.run(command, capture_output=True, text=True, check=False, env=ENV)
         times.append(time.perf_counter() - start)
     return times
+
+
+def forget_answers() -> None:
+    """Cold runs: the matrix answers of earlier runs are thrown away (the library cache is kept)."""
+    for path in CACHE.glob("answers-*.json"):
+        path.unlink()
 
 
 def compound(rng: random.Random, ids: list[str]) -> str:
@@ -103,15 +125,21 @@ def main() -> None:
         rows.append((workload, spread(ours, unit, scale), spread(theirs, unit, scale) if theirs else "–", ratio))
         print(f"  {workload}: licet {rows[-1][1]}, flict {rows[-1][2]}, ratio {ratio}", file=sys.stderr)
 
-    # pairs, in process
+    # pairs, in process: each answered with its reason, first worked out
+    # (cold), then by a new engine on the same rules (warm: looked up)
     pairs = [(o, i) for o in shared for i in shared if o != i]
     rng.shuffle(pairs)
     pairs = pairs[: args.pairs]
-    cells = [licensing.Scenario.model_validate(cell_scenario(library, o, i)) for o, i in pairs]
-    engine.check(cells[0], explain=False)
-    ours = per_item(lambda s: engine.check(s, explain=False), cells)
     theirs = per_item(lambda p: flict.check_compat(*p), pairs) if flict else None
-    row(f"{len(pairs)} distinct license pairs, in process, p50", ours, theirs, "µs", 1e6)
+    cold_engine = licensing.Engine(library=library)
+    cold = per_item(lambda p: cold_engine.compatibility(*p), pairs)
+    cold_engine.save_answers()
+    row(f"{len(pairs)} distinct license pairs with reason, in process, p50, cold", cold, theirs, "µs", 1e6)
+    print(f"  (cold mean {statistics.mean(cold) * 1e3:.2f} ms)", file=sys.stderr)
+    warm_engine = licensing.Engine(library=library)
+    row(f"{len(pairs)} distinct license pairs with reason, in process, p50, warm", per_item(lambda p: warm_engine.compatibility(*p), pairs),
+        theirs, "µs", 1e6)
+    forget_answers()
 
     # compound expressions against one outbound license
     outbound = "Apache-2.0"
@@ -129,13 +157,16 @@ def main() -> None:
     theirs = per_item(lambda text: arbiter.verify_outbound_inbound([outbound], text.split()), expressions) if flict else None
     row(f"{len(expressions)} compound expressions (2-5 leaves) vs {outbound}, p50", ours, theirs, "µs", 1e6)
 
-    # the matrix, whole process
+    # the matrix, whole process: cold (no answers kept from before) and warm
     licet = shutil.which("licet") or str(Path(sys.executable).parent / "licet")
-    ours = whole_process([licet, "matrix", "--format", "csv", *shared], max(1, args.runs // 2))
-    theirs = whole_process([sys.executable, "-c", FLICT_MATRIX, *shared], max(1, args.runs // 2)) if flict else None
-    row(f"matrix of {len(shared)} code licenses, csv", ours, theirs)
-    ours = whole_process([licet, "matrix", "--format", "json", *shared], 1)
-    row(f"matrix of {len(shared)} code licenses with each No's reason (json)", ours, None)
+    matrix_runs = max(1, args.runs // 2)
+    theirs = whole_process([sys.executable, "-c", FLICT_MATRIX, *shared], matrix_runs) if flict else None
+    csv_command = [licet, "matrix", "--format", "csv", *shared]
+    row(f"matrix of {len(shared)} code licenses, csv, cold", whole_process(csv_command, matrix_runs, forget_answers), theirs)
+    row(f"matrix of {len(shared)} code licenses, csv, warm", whole_process(csv_command, matrix_runs), theirs)
+    json_command = [licet, "matrix", "--format", "json", *shared]
+    row(f"matrix of {len(shared)} code licenses with each No's reason (json), cold", whole_process(json_command, 1, forget_answers), None)
+    row(f"matrix of {len(shared)} code licenses with each No's reason (json), warm", whole_process(json_command, matrix_runs), None)
 
     # start-up
     flict_bin = shutil.which("flict")
@@ -145,9 +176,10 @@ def main() -> None:
     row("one small check, whole process", whole_process([licet, "check", str(HERE / "three-components.yaml")], args.runs),
         whole_process([flict_bin, "verify", "-il", "MIT", "-ol", "MIT"], args.runs) if flict_bin else None)
 
-    print(f"\n{'workload':<62} {'licet':>24} {'flict':>24} {'licet/flict':>11}")
+    print(f"\n{'workload':<78} {'licet':>30} {'flict':>26} {'licet/flict':>11}")
     for workload, ours_text, theirs_text, ratio in rows:
-        print(f"{workload:<62} {ours_text:>24} {theirs_text:>24} {ratio:>11}")
+        print(f"{workload:<78} {ours_text:>30} {theirs_text:>26} {ratio:>11}")
+    shutil.rmtree(CACHE, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ import yaml
 
 from licensing import Engine, LicetError, load_library
 from licensing.library import Library
-from licensing.matrix import _ANSWERS, cell_reason, cell_scenario
+from licensing.matrix import ANSWERS, cell_reason, cell_scenario
 
 HERE = Path(__file__).parent
 DATA_FILE = HERE / "fsf-license-list.yaml"
@@ -171,7 +171,7 @@ def compare(library: Library | None = None, data: dict[str, Any] | None = None, 
     started = time.perf_counter()
     for question in result.questions:
         verdict = engine.check(scenario(library, question), explain=False).verdict
-        result.answers[question.key] = _ANSWERS[verdict]
+        result.answers[question.key] = ANSWERS[verdict]
     result.seconds = time.perf_counter() - started
     listed = listed_disagreements()
     seen = set()

@@ -26,7 +26,7 @@ import yaml
 
 from licensing import Engine, LicetError, load_library
 from licensing.library import Library
-from licensing.matrix import _ANSWERS, Framing, cell_reason, cell_scenario
+from licensing.matrix import ANSWERS, Framing, cell_reason, cell_scenario
 
 TARGET = 0.98
 DISAGREEMENTS_FILE = Path(__file__).with_name("osadl-disagreements.yaml")
@@ -82,7 +82,7 @@ def compare(library: Library | None = None, osadl: dict[str, dict[str, str]] | N
         ours = {(out, inb): cell.answer for out, row in engine.matrix(common, reasons=False).cells.items() for inb, cell in row.items()}
     else:
         ours = {
-            (ids[out], ids[inb]): _ANSWERS[engine.check(cell_scenario(library, ids[out], ids[inb], framing), explain=False).verdict]
+            (ids[out], ids[inb]): ANSWERS[engine.check(cell_scenario(library, ids[out], ids[inb], framing), explain=False).verdict]
             for out in common
             for inb in common
             if out != inb and osadl[out].get(inb) in ("Yes", "No")

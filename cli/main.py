@@ -9,6 +9,7 @@ import csv
 import functools
 import json
 import math
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +23,7 @@ from licensing.paths import schema_path
 
 if TYPE_CHECKING:
     from licensing.engine import Engine
+    from licensing.library import Library
     from licensing.scenario import Scenario, SourceMap
 
 # The engine, the scenario model and the verdict are imported by the commands
@@ -55,6 +57,14 @@ def _engine(rules: str | None, timeout: float | None = None) -> Engine:
             hint="e.g. --timeout 20; past the budget the answer is unknown, with the reason",
         )
     return Engine(rules, timeout_ms=max(1, round(timeout * 1000)))
+
+
+def _library(rules: str | None) -> Library:
+    """The library alone, for commands that describe rules without checking
+    anything (an engine would import the compiler and z3 for nothing)."""
+    from licensing.library import load_library
+
+    return load_library(rules)
 
 
 def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
@@ -228,7 +238,7 @@ def licenses(fmt: str, rules: str | None) -> None:
     from licensing.render.library import render_licenses
     from licensing.show import list_licenses
 
-    entries = list_licenses(_engine(rules).library)
+    entries = list_licenses(_library(rules))
     if fmt == "json":
         click.echo(json.dumps([e.model_dump(mode="json") for e in entries], ensure_ascii=False, indent=2))
     else:
@@ -244,7 +254,7 @@ def show(license_id: str, fmt: str, rules: str | None) -> None:
     from licensing.render.library import render_license
     from licensing.show import describe_license
 
-    description = describe_license(_engine(rules).library, license_id)
+    description = describe_license(_library(rules), license_id)
     if fmt == "json":
         click.echo(json.dumps(description.model_dump(mode="json"), ensure_ascii=False, indent=2))
     else:
@@ -257,7 +267,7 @@ def vocabulary(rules: str | None) -> None:
     """List the words scenarios and rules may use: actions, purposes, facts, assumptions…"""
     from licensing.render.library import render_vocabulary
 
-    click.echo(render_vocabulary(_engine(rules).library))
+    click.echo(render_vocabulary(_library(rules)))
 
 
 @cli.command()
@@ -318,8 +328,9 @@ def test_command(
 @click.argument("license_ids", nargs=-1)
 @click.option("--kind", type=click.Choice(["code", "data", "weights", "outputs"]), default="code", show_default=True, help="with no ids: take every license written for this kind")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "text"]), default="text", show_default=True)
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="work in this many processes  [default: one per CPU]")
 @rules_option()
-def matrix(license_ids: tuple[str, ...], kind: str, fmt: str, rules: str | None) -> None:
+def matrix(license_ids: tuple[str, ...], kind: str, fmt: str, jobs: int | None, rules: str | None) -> None:
     """Print the compatibility matrix d[outbound][inbound], as OSADL lays it out.
 
     Each cell answers: may material under INBOUND be incorporated into a work
@@ -331,6 +342,7 @@ def matrix(license_ids: tuple[str, ...], kind: str, fmt: str, rules: str | None)
     engine = _engine(rules)
     ids = engine.matrix_ids(list(license_ids) or matrix_licenses(engine.library, kind))
     show_progress = sys.stderr.isatty()
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
 
     def progress(done: int, total: int) -> None:
         if show_progress:
@@ -340,13 +352,13 @@ def matrix(license_ids: tuple[str, ...], kind: str, fmt: str, rules: str | None)
         # answers only (no conflict search for each reason), a row printed as soon as it is known
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(matrix_csv_header(ids))
-        for outbound, row in engine.matrix_rows(ids, reasons=False, progress=progress):
+        for outbound, row in engine.matrix_rows(ids, reasons=False, progress=progress, workers=workers):
             if show_progress:
                 click.echo("\r\033[K", err=True, nl=False)  # clear the progress line before the row shows
             writer.writerow(matrix_csv_row(outbound, row, ids))
             sys.stdout.flush()
         return
-    result = engine.matrix(ids, reasons=True, progress=progress)
+    result = engine.matrix(ids, reasons=True, progress=progress, workers=workers)
     if fmt == "json":
         click.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2))
     else:
@@ -428,7 +440,7 @@ def registry_refresh(targets: tuple[str, ...], online: bool, kind: str, limit: i
     if not online:
         raise RegistryError("`licet registry refresh` reads the Hugging Face Hub, and nothing is fetched without --online",
                             code="licet.registry.offline", hint="run `licet registry refresh --online ID_OR_ORG...`")
-    library = _engine(rules).library
+    library = _library(rules)
     show_progress = sys.stderr.isatty()
 
     def progress(done: int, total: int) -> None:
@@ -460,7 +472,7 @@ def registry_show(output: str | None, fmt: str, rules: str | None) -> None:
     from licensing.render.registry import render_cache
     from licensing.repo.refresh import read_cache
 
-    listing = read_cache(_engine(rules).library, output)
+    listing = read_cache(_library(rules), output)
     if fmt == "json":
         click.echo(json.dumps(listing.model_dump(mode="json", exclude={"entries": {"__all__": {"line", "file"}},
                                                                        "mirrors": {"__all__": {"line", "file"}}}),
@@ -524,7 +536,7 @@ def init(path: str, to_stdout: bool, rules: str | None) -> None:
     """Write a starter policy: [tool.licet] in pyproject.toml, else licet.yaml. Asks nothing."""
     from licensing.repo.init import starter_policy, write_policy
 
-    starter = starter_policy(path, library=_engine(rules).library)
+    starter = starter_policy(path, library=_library(rules))
     if to_stdout:
         click.echo(starter.text, nl=False)
         return

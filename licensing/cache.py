@@ -291,11 +291,15 @@ def _header(key: bytes, cache_key: str, body: bytes) -> bytes:
     return f"{prefix} {mac.hexdigest()}\n".encode()
 
 
-def _path(folder: Path, cache_key: str) -> Path:
-    return folder / f"library-{cache_key}.json"
+KINDS = ("library", "answers")  # what a cache file holds: the checked library; answers to fixed questions
 
 
-def read(cache_key: str) -> Any | None:
+def _path(folder: Path, cache_key: str, kind: str) -> Path:
+    assert kind in KINDS, kind
+    return folder / f"{kind}-{cache_key}.json"
+
+
+def read(cache_key: str, kind: str = "library") -> Any | None:
     """The payload cached under `cache_key`, or None when there is no
     trustworthy one (see the module's docstring)."""
     try:
@@ -307,18 +311,18 @@ def read(cache_key: str) -> Any | None:
         key = _read_key(folder)
         if key is None:
             return None
-        data = _read_regular(_path(folder, cache_key), MAX_BYTES)
+        data = _read_regular(_path(folder, cache_key, kind), MAX_BYTES)
         if data is None:
             return None
         header, newline, body = data.partition(b"\n")
-        if not newline or not hmac.compare_digest(header + newline, _header(key, cache_key, body)):
+        if not newline or not hmac.compare_digest(header + newline, _header(key, f"{kind}-{cache_key}", body)):
             return None  # corrupt, foreign, or from another format or version of licet
         return decode(json.loads(body.decode("utf-8")))
     except Exception:  # noqa: BLE001 - whatever went wrong, the answer is "no cache"
         return None
 
 
-def write(cache_key: str, payload: Any) -> None:
+def write(cache_key: str, payload: Any, kind: str = "library") -> None:
     """Cache `payload` under `cache_key`, atomically; does nothing when the
     folder is not safe or anything fails (a read-only home is no reason to fail)."""
     try:
@@ -331,15 +335,15 @@ def write(cache_key: str, payload: Any) -> None:
         if key is None:
             return
         body = json.dumps(encode(payload), separators=(",", ":")).encode("utf-8")
-        header = _header(key, cache_key, body)
+        header = _header(key, f"{kind}-{cache_key}", body)
         if len(header) + len(body) > MAX_BYTES:
             return  # it would never be read back
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".library-", suffix=".tmp")  # mode 0600
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{kind}-", suffix=".tmp")  # mode 0600
         try:
             with os.fdopen(handle, "wb") as out:
                 out.write(header)
                 out.write(body)
-            os.replace(temporary, _path(folder, cache_key))
+            os.replace(temporary, _path(folder, cache_key, kind))
         finally:
             try:
                 os.unlink(temporary)  # only still there when something failed

@@ -18,6 +18,7 @@ so checks can run in parallel threads.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, assert_never
 
@@ -48,6 +49,7 @@ class Terms:
 
     def __init__(self, context: z3.Context) -> None:
         self.context = context
+        self._ref = context.ref()
         self.true = z3.BoolVal(True, context)
         self.false = z3.BoolVal(False, context)
         self._true_id = self.true.get_id()
@@ -69,7 +71,7 @@ class Terms:
                 kept.append(item)
         if not kept:
             return self.true
-        return kept[0] if len(kept) == 1 else z3.And(*kept)
+        return kept[0] if len(kept) == 1 else self._nary(z3.Z3_mk_and, kept)
 
     def any(self, *items: z3.BoolRef) -> z3.BoolRef:
         kept = []
@@ -81,7 +83,7 @@ class Terms:
                 kept.append(item)
         if not kept:
             return self.false
-        return kept[0] if len(kept) == 1 else z3.Or(*kept)
+        return kept[0] if len(kept) == 1 else self._nary(z3.Z3_mk_or, kept)
 
     def negate(self, item: z3.BoolRef) -> z3.BoolRef:
         found = item.get_id()
@@ -89,7 +91,19 @@ class Terms:
             return self.false
         if found == self._false_id:
             return self.true
-        return z3.Not(item)
+        return z3.BoolRef(z3.Z3_mk_not(self._ref, item.as_ast()), self.context)
+
+    def implies(self, premise: z3.BoolRef, conclusion: z3.BoolRef) -> z3.BoolRef:
+        return z3.BoolRef(z3.Z3_mk_implies(self._ref, premise.as_ast(), conclusion.as_ast()), self.context)
+
+    def assert_into(self, solver: z3.Solver, term: z3.BoolRef) -> None:
+        """`solver.add(term)` for a term of this context, without z3's Python casts."""
+        z3.Z3_solver_assert(self._ref, solver.solver, term.as_ast())
+
+    def _nary(self, make: Callable[..., z3.Ast], items: list[z3.BoolRef]) -> z3.BoolRef:
+        # z3.And/z3.Or cast and sort-check every argument in Python; these
+        # are Boolean terms of this context already (a third of compile time)
+        return z3.BoolRef(make(self._ref, len(items), (z3.Ast * len(items))(*(item.as_ast() for item in items))), self.context)
 
     def bool(self, name: str) -> z3.BoolRef:
         return z3.Bool(name, self.context)
@@ -329,7 +343,7 @@ class _Compiler:
                 return t.any(*(self.purpose_vars[v] for v in values))
             case n.PurposeOnlyIn(values=values, others=others):
                 self.used_env.update(("purpose", v) for v in (*values, *others) if v in self.resolved.facts.open_purposes)
-                return t.all(t.any(*(self.purpose_vars[v] for v in values)), *(z3.Not(self.purpose_vars[v]) for v in others))
+                return t.all(t.any(*(self.purpose_vars[v] for v in values)), *(t.negate(self.purpose_vars[v]) for v in others))
             case n.TermsIn(values=values):
                 return t.any(*(self.term_vars[v] for v in values))
             case n.KindIs(values=values):
@@ -471,11 +485,11 @@ class _ProblemBuilder:
     ) -> None:
         index = len(self.facts)
         literal = self.t.bool(f"fact:{index}:{kind}:{name}")
-        self.solver.add(z3.Implies(literal, constraint))
+        self.t.assert_into(self.solver, self.t.implies(literal, constraint))
         flip_literal = None
         if flip is not None:
             flip_literal = self.t.bool(f"flip:{index}:{kind}:{name}")
-            self.solver.add(z3.Implies(flip_literal, flip))
+            self.t.assert_into(self.solver, self.t.implies(flip_literal, flip))
         record = Fact(literal, kind, name, value, path, flip_literal, presumed)
         self.facts.append(record)
         self.tracked[literal.get_id()] = record
@@ -496,9 +510,9 @@ class _ProblemBuilder:
                 # a purpose the use has because a stated one is within it points at that one
                 stated = facts_in.purpose_sources.get(purpose, purpose)
                 path = ("use", "purposes", str(list(use.purposes).index(stated)))
-                self.fact("purpose", purpose, True, var, path, flip=z3.Not(var))
+                self.fact("purpose", purpose, True, var, path, flip=self.t.negate(var))
             else:
-                self.fact("purpose", purpose, False, z3.Not(var), ("use", "purposes"))
+                self.fact("purpose", purpose, False, self.t.negate(var), ("use", "purposes"))
         for flag, flag_value in facts_in.flags.items():
             var = c.flag_vars[flag]
             if flag in facts_in.presumed:
@@ -513,7 +527,7 @@ class _ProblemBuilder:
         for name, answer in facts_in.assumptions.items():
             if answer != "unknown":
                 var = c.assumption_vars[name]
-                holds, flipped = (var, z3.Not(var)) if answer == "yes" else (z3.Not(var), var)
+                holds, flipped = (var, self.t.negate(var)) if answer == "yes" else (self.t.negate(var), var)
                 self.fact("assumption", name, answer, holds, ("assume", name), flip=flipped)
 
     # ------------------------------------------------------------ what the plan chooses
@@ -553,15 +567,15 @@ class _ProblemBuilder:
                 point = counter[0]
                 counter[0] += 1
                 taken = [self.t.bool(f"part:{component.name}:{point}:{i}") for i in range(len(parts))]
-                self.solver.add(z3.Implies(applies, self.t.any(*taken)))
+                self.t.assert_into(self.solver, self.t.implies(applies, self.t.any(*taken)))
                 selectors: list[z3.BoolRef] = []
                 # listed before the choices inside it, so the plan is made from the outside in
                 self.choice_points.append(ChoicePoint(component.name, selectors))
                 for i, part in enumerate(parts):
-                    self.solver.add(z3.Implies(taken[i], applies))
+                    self.t.assert_into(self.solver, self.t.implies(taken[i], applies))
                     selector = self.t.bool(f"choose:{component.name}:{point}:{i}")
-                    others = [z3.Not(other) for j, other in enumerate(taken) if j != i]
-                    self.solver.add(z3.Implies(selector, self.t.all(taken[i], *others)))
+                    others = [self.t.negate(other) for j, other in enumerate(taken) if j != i]
+                    self.t.assert_into(self.solver, self.t.implies(selector, self.t.all(taken[i], *others)))
                     selectors.append(selector)
                     self.encode(component, part, taken[i], counter)
             case _:
@@ -572,7 +586,7 @@ class _ProblemBuilder:
         self.solver.add(z3.PbEq([(var, 1) for var in c.release_vars.values()], 1))
         for lic, i in c.domain_index.items():
             selector = self.t.bool(f"release:{lic}")
-            self.solver.add(z3.Implies(selector, c.release_vars[lic]))
+            self.t.assert_into(self.solver, self.t.implies(selector, c.release_vars[lic]))
             self.release_selectors[lic] = selector
         if self.facts_in.release is not None:
             stated = self.facts_in.release
@@ -589,7 +603,7 @@ class _ProblemBuilder:
         if ids:
             under = {lic: c.declared_in(target, lic) for lic in dict.fromkeys(ids)}
             releases = [self.t.all(c.release_vars[lic], held) for lic, held in under.items()]
-            declared = z3.Implies(self.t.any(*under.values()), self.t.any(*releases))
+            declared = self.t.implies(self.t.any(*under.values()), self.t.any(*releases))
             license_text = target.expression.text if target.expression else ""
             self.fact("declared-license", target.name, license_text, declared, ("components", target.name, "license"))
 
@@ -700,7 +714,7 @@ class _ProblemBuilder:
             if own & open_questions <= tested:
                 kept.append(license_id)
             else:
-                self.solver.add(z3.Not(c.release_vars[license_id]))
+                self.t.assert_into(self.solver, self.t.negate(c.release_vars[license_id]))
         self.release_order = tuple(sorted(kept, key=self.release_rank))
         return self.release_order
 
@@ -716,13 +730,13 @@ class _ProblemBuilder:
         self.tracked[literal.get_id()] = instance
         match clause.effect:
             case n.Forbid():
-                self.solver.add(z3.Implies(literal, self.t.negate(trigger)))
+                self.t.assert_into(self.solver, self.t.implies(literal, self.t.negate(trigger)))
                 self.constraints.append(instance)
             case n.Undecided():
-                self.solver.add(z3.Implies(literal, self.t.negate(trigger)))
+                self.t.assert_into(self.solver, self.t.implies(literal, self.t.negate(trigger)))
                 self.undecided.append(instance)
             case n.RequireThat(requirement=requirement):
-                self.solver.add(z3.Implies(literal, z3.Implies(trigger, self.c.condition(requirement, ctx))))
+                self.t.assert_into(self.solver, self.t.implies(literal, self.t.implies(trigger, self.c.condition(requirement, ctx))))
                 self.constraints.append(instance)
             case n.Impose(terms=terms):
                 for word in terms:
@@ -744,20 +758,20 @@ class _ProblemBuilder:
         for kind, name in sorted(c.used_env):
             if kind == "assumption" and facts.assumptions.get(name, "unknown") == "unknown":
                 var = c.assumption_vars[name]
-                env.append(EnvVar(name, "assumption", [("yes", var), ("no", z3.Not(var))]))
+                env.append(EnvVar(name, "assumption", [("yes", var), ("no", self.t.negate(var))]))
             elif kind == "flag" and name not in facts.flags:
                 var = c.flag_vars[name]
-                env.append(EnvVar(name, "flag", [("yes", var), ("no", z3.Not(var))]))
+                env.append(EnvVar(name, "flag", [("yes", var), ("no", self.t.negate(var))]))
             elif kind == "purpose":
                 var = c.purpose_vars[name]
-                env.append(EnvVar(name, "purpose", [("yes", var), ("no", z3.Not(var))]))
+                env.append(EnvVar(name, "purpose", [("yes", var), ("no", self.t.negate(var))]))
             elif kind == "number" and name not in facts.numbers:
                 number = c.number_vars[name]
                 values = []
                 regions = number_regions(c.thresholds.get(name, set()))
                 for region in regions:
                     selector = self.t.bool(f"env:{name}={region.point}")
-                    self.solver.add(z3.Implies(selector, number == z3.RealVal(region.point, self.context)))
+                    self.t.assert_into(self.solver, self.t.implies(selector, number == z3.RealVal(region.point, self.context)))
                     values.append((region.describe(), selector))
                 env.append(EnvVar(name, "number", values, regions))
         env += self.which_license

@@ -22,13 +22,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .answers import AnswerStore
 from .budget import DEFAULT_MEMORY_MB, Budget, OutOfBudget
 from .compiler import compile_problem
 from .environment import VerdictName
 from .errors import ScenarioError
-from .explain import build_verdict
+from .explain import build_verdict, conflicts_verdict
 from .library import Library, load_library
-from .matrix import Cell, Matrix, cell_scenario, column_scenario, matrix_rows
+from .matrix import ANSWERS, Cell, Matrix, cell_reason, cell_scenario, column_scenario, matrix_rows
 from .scenario import (
     Scenario,
     SourceMap,
@@ -37,7 +38,7 @@ from .scenario import (
     resolve,
     scenario_from_dict,
 )
-from .solver import decide, verdict_per_release
+from .solver import decide, decide_conflicts, verdict_per_release
 from .verdict import Verdict
 
 DEFAULT_TIMEOUT_MS = 20_000
@@ -57,7 +58,7 @@ class Engine:
     past either the answer is `unknown`, with the reason.
     """
 
-    __slots__ = ("_library", "_memory_mb", "_rules", "_timeout_ms")
+    __slots__ = ("_answers", "_library", "_memory_mb", "_rules", "_timeout_ms")
 
     def __init__(
         self,
@@ -72,6 +73,7 @@ class Engine:
         Budget(timeout_ms, memory_mb)  # refuses a budget that is not a positive whole number
         self._library = library if library is not None else load_library(rules)
         self._rules = self._library.root
+        self._answers = AnswerStore(self._library.fingerprint)
         self._memory_mb = memory_mb
         self._timeout_ms = timeout_ms
 
@@ -171,14 +173,17 @@ class Engine:
 
     # ------------------------------------------------------------ matrices
 
-    def matrix(self, licenses: Sequence[str], *, reasons: bool = True, progress: Callable[[int, int], None] | None = None) -> Matrix:
+    def matrix(
+        self, licenses: Sequence[str], *, reasons: bool = True, progress: Callable[[int, int], None] | None = None, workers: int = 1,
+    ) -> Matrix:
         """The compatibility matrix `d[outbound][inbound]` of these licenses
         (ids or aliases), as OSADL lays it out; see `licensing.matrix`.
 
         With `reasons=False` the cells that are not Yes carry no reason,
-        which spares a conflict search per cell."""
+        which spares a conflict search per cell. `workers` > 1: worked out
+        in that many processes (see `matrix_rows`)."""
         ids = self.matrix_ids(licenses)
-        return Matrix(licenses=ids, cells=dict(self.matrix_rows(ids, reasons=reasons, progress=progress)))
+        return Matrix(licenses=ids, cells=dict(self.matrix_rows(ids, reasons=reasons, progress=progress, workers=workers)))
 
     def matrix_ids(self, licenses: Sequence[str]) -> list[str]:
         """The canonical ids of a matrix's licenses, once each; an exception is refused."""
@@ -204,34 +209,126 @@ class Engine:
         for start in range(0, len(wanted), COLUMN_CHUNK):
             budget = Budget(self._timeout_ms, self._memory_mb)
             try:
-                verdicts.update(verdict_per_release(compile_problem(resolved, budget, releases=tuple(wanted[start : start + COLUMN_CHUNK])), budget))
+                answered = verdict_per_release(compile_problem(resolved, budget, releases=tuple(wanted[start : start + COLUMN_CHUNK])), budget)
             except OutOfBudget:
-                pass
-        # a cell the column could not answer (the budget spent): on its own, as any check
+                continue
+            verdicts.update((outbound, verdict) for outbound, verdict in answered.items() if verdict != "unknown")
+        # a cell the column could not answer (the budget spent, the solver unsure): on its own, as any check
         for outbound in wanted:
             if outbound not in verdicts:
                 verdicts[outbound] = self.check(cell_scenario(self._library, outbound, inbound), explain=False).verdict
         return verdicts
 
+    def _cell_conflicts(self, outbound: str, inbound: str) -> Verdict:
+        """One cell's verdict with its conflicts and open questions only (no
+        obligations or ways out): what its reason reads, at half the cost of
+        a full check. A test checks the reasons against full checks'."""
+        budget = Budget(self._timeout_ms, self._memory_mb)
+        resolved = resolve(scenario_from_dict(cell_scenario(self._library, outbound, inbound)), self._library, None)
+        try:
+            problem = compile_problem(resolved, budget, verdict_only=True)
+            return conflicts_verdict(problem, decide_conflicts(problem, budget))
+        except OutOfBudget:
+            return self.check(cell_scenario(self._library, outbound, inbound))
+
     def matrix_rows(
-        self, ids: list[str], *, reasons: bool = True, progress: Callable[[int, int], None] | None = None
+        self, ids: list[str], *, reasons: bool = True, progress: Callable[[int, int], None] | None = None, workers: int = 1,
     ) -> Iterator[tuple[str, dict[str, Cell]]]:
         """The matrix of `ids` (canonical, see `matrix_ids`) a row at a time.
         Every verdict is worked out first, a column at a time (progress counts
         those cells); then each row comes out as soon as its cells' reasons are
         (progress counts them again), so output that streams shows rows as
-        they come."""
+        they come. Cells answered before (by this engine or an earlier run on
+        the same rules and code: `licensing.answers`) are looked up. With
+        `workers` > 1 the rest is worked out in that many processes, each with
+        its own engine on these rules."""
+        if workers <= 1 or len(ids) < 2:
+            yield from self._matrix_rows(ids, reasons, progress, lambda inbounds: (self.matrix_column(i, ids) for i in inbounds),
+                                         lambda cells: (self._cell_reason(o, i) for o, i in cells))
+        else:
+            with self._pool(workers) as pool:
+                yield from self._matrix_rows(
+                    ids, reasons, progress, lambda inbounds: pool.map(_column_in_worker, inbounds, [ids] * len(inbounds)),
+                    lambda cells: pool.map(_cell_reason_in_worker, [o for o, _ in cells], [i for _, i in cells], chunksize=8),
+                )
+        self._answers.save()
+
+    def _matrix_rows(
+        self, ids: list[str], reasons: bool, progress: Callable[[int, int], None] | None,
+        columns: Callable[[list[str]], Iterator[dict[str, VerdictName]]], cell_reasons: Callable[[list[tuple[str, str]]], Iterator[str]],
+    ) -> Iterator[tuple[str, dict[str, Cell]]]:
+        """The rows, from the verdicts of the columns not stored (`columns`
+        works them out, one per inbound id, in order) and the reasons of the
+        cells that are not allowed and have none stored (`cell_reasons`, in
+        row order)."""
+        store = self._answers
         table: dict[tuple[str, str], VerdictName] = {}
-        for index, inbound in enumerate(ids):
-            table.update(((outbound, inbound), verdict) for outbound, verdict in self.matrix_column(inbound, ids).items())
+        missing: list[str] = []
+        for inbound in ids:
+            stored = [store.get(outbound, inbound, reason=False) for outbound in ids if outbound != inbound]
+            if all(stored):
+                table.update(((o, inbound), a.verdict) for o, a in zip((o for o in ids if o != inbound), stored) if a)
+            else:
+                missing.append(inbound)
+        for done, (inbound, column) in enumerate(zip(missing, columns(missing), strict=True), start=len(ids) - len(missing) + 1):
+            for outbound, verdict in column.items():
+                table[outbound, inbound] = verdict
+                store.put(outbound, inbound, verdict, None)
             if progress is not None:
-                progress((index + 1) * len(ids), len(ids) * len(ids))
+                progress(done * len(ids), len(ids) * len(ids))
+        asked = [(o, i) for o in ids for i in ids if o != i and table[o, i] != "allowed"] if reasons else []
+        known = {cell: answer.reason for cell in asked if (answer := store.get(*cell, reason=True)) is not None and answer.reason is not None}
+        unknown = [cell for cell in asked if cell not in known]
+        answers = zip(unknown, cell_reasons(unknown), strict=True)
 
-        def explained(outbound: str, inbound: str) -> Verdict:
-            return self.check(cell_scenario(self._library, outbound, inbound))
+        def reason_of(outbound: str, inbound: str) -> str:
+            if (outbound, inbound) in known:
+                return known[outbound, inbound]
+            # the rows ask for the reasons not stored in the order they were asked for
+            cell, reason = next(answers)
+            assert cell == (outbound, inbound), f"reason of {cell} given for {(outbound, inbound)}"
+            store.put(outbound, inbound, table[cell], reason)
+            return reason
 
-        return matrix_rows(ids, lambda outbound, inbound: table[outbound, inbound], explained, reasons=reasons,
-                           progress=progress if reasons else None)
+        yield from matrix_rows(ids, lambda outbound, inbound: table[outbound, inbound], reason_of, reasons=reasons,
+                               progress=progress if reasons else None)
+
+    def _cell_reason(self, outbound: str, inbound: str) -> str:
+        return cell_reason(self._cell_conflicts(outbound, inbound))
+
+    def compatibility(self, outbound: str, inbound: str, *, reason: bool = True) -> Cell:
+        """One cell of the matrix: may material under `inbound` be incorporated
+        into a work released under `outbound`? (ids or aliases), with why not
+        when `reason` is set. Looked up when answered before (see
+        `matrix_rows`); otherwise worked out as the matrix does and kept."""
+        outbound, inbound = (self.matrix_ids([text])[0] for text in (outbound, inbound))
+        if outbound == inbound:
+            return Cell(answer="Same")
+        found = self._answers.get(outbound, inbound, reason=reason)
+        if found is not None:
+            return Cell(answer=ANSWERS[found.verdict], reason=found.reason or "")
+        if reason:
+            explained = self._cell_conflicts(outbound, inbound)
+            verdict, why = explained.verdict, (cell_reason(explained) if explained.verdict != "allowed" else "")
+        else:
+            verdict, why = self.check(cell_scenario(self._library, outbound, inbound), explain=False).verdict, None
+        self._answers.put(outbound, inbound, verdict, why)
+        return Cell(answer=ANSWERS[verdict], reason=why or "")
+
+    def save_answers(self) -> None:
+        """Keep the cells answered so far for the next run now (the engine
+        saves them every few dozen answers and after each matrix)."""
+        self._answers.save()
+
+    def _pool(self, workers: int) -> futures.ProcessPoolExecutor:
+        """Worker processes (z3 work does not share one interpreter's CPU
+        well), each building its own engine from these rules once."""
+        return futures.ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(str(self._rules), self._timeout_ms),
+        )
 
 
 # ---------------------------------------------------------------- worker processes
@@ -244,9 +341,21 @@ def _start_worker(rules: str, timeout_ms: int) -> None:
     _WORKER_ENGINE = Engine(rules, timeout_ms=timeout_ms)
 
 
-def _check_in_worker(scenario: Scenario, explain: bool, today: date | None) -> Verdict:
+def _worker_engine() -> Engine:
     assert _WORKER_ENGINE is not None, "the worker was started without an engine"
-    return _WORKER_ENGINE.check(scenario, explain=explain, today=today)
+    return _WORKER_ENGINE
+
+
+def _check_in_worker(scenario: Scenario, explain: bool, today: date | None) -> Verdict:
+    return _worker_engine().check(scenario, explain=explain, today=today)
+
+
+def _column_in_worker(inbound: str, outbounds: list[str]) -> dict[str, VerdictName]:
+    return _worker_engine().matrix_column(inbound, outbounds)
+
+
+def _cell_reason_in_worker(outbound: str, inbound: str) -> str:
+    return _worker_engine()._cell_reason(outbound, inbound)
 
 
 # ---------------------------------------------------------------- the default engine

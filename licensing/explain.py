@@ -365,6 +365,19 @@ def _licenses_cited(problem: Problem, verdict: Verdict) -> list[LicenseCited]:
     return out
 
 
+def conflicts_verdict(problem: Problem, decision: Decision) -> Verdict:
+    """The verdict with its conflicts and open questions only (what a matrix
+    cell's reason reads), for a decision of `solver.decisions_per_release`."""
+    return Verdict(
+        verdict=decision.verdict,
+        target=problem.resolved.target,
+        conflicts=_merge([_conflict(problem, core) for core in decision.conflicts]),
+        depends_on=_depends(problem, decision.depends),
+        release_license=decision.release,
+        rules_fingerprint=problem.resolved.library.fingerprint,
+    )
+
+
 def build_verdict(problem: Problem, decision: Decision, scenario_name: str | None = None) -> Verdict:
     """The verdict for a decided problem, every part of it explained."""
     resolved = problem.resolved

@@ -35,7 +35,7 @@ QUESTION = (
     "distributed, commercially, under OUTBOUND?"
 )
 
-_ANSWERS: dict[str, Answer] = {"allowed": "Yes", "forbidden": "No", "depends": "Unknown", "unknown": "Unknown"}
+ANSWERS: dict[str, Answer] = {"allowed": "Yes", "forbidden": "No", "depends": "Unknown", "unknown": "Unknown"}
 
 
 class Cell(BaseModel):
@@ -88,25 +88,27 @@ def column_scenario(library: Library, inbound: str) -> dict[str, Any]:
 
 
 def cell_reason(verdict: Verdict) -> str:
-    """Why a cell is not Yes: the clauses of its first conflict, as `ID §sec clause`
-    items, or the open questions it depends on."""
+    """Why a cell is not Yes: the clauses of one conflict, as `ID §sec clause`
+    items, or the open questions it depends on. The conflict is the one of
+    fewest clauses (then by name), not the first found: the order in which
+    the solver finds conflicts is not part of the answer."""
     if not verdict.conflicts:
         return ", ".join(d.assumption for d in verdict.depends_on)
-    return "; ".join(f"{c.license} §{c.section} {c.clause}" for c in verdict.conflicts[0].clauses)
+    ranked = ((len(c.clauses), "; ".join(f"{ref.license} §{ref.section} {ref.clause}" for ref in c.clauses)) for c in verdict.conflicts)
+    return min(ranked)[1]
 
 
 CellVerdict = Callable[[str, str], VerdictName]  # (outbound, inbound) → the cell's verdict
-CellExplained = Callable[[str, str], Verdict]  # (outbound, inbound) → the cell's explained verdict
+CellReason = Callable[[str, str], str]  # (outbound, inbound) → why the cell is not allowed
 
 
 def matrix_rows(
-    ids: list[str], verdict_of: CellVerdict, explained: CellExplained, *, reasons: bool = True,
+    ids: list[str], verdict_of: CellVerdict, reason_of: CellReason, *, reasons: bool = True,
     progress: Callable[[int, int], None] | None = None,
 ) -> Iterator[tuple[str, dict[str, Cell]]]:
     """Each row of the matrix, `(outbound, {inbound: cell})`, as soon as it is
-    worked out. A cell that is not a plain yes is checked again with
-    explanation when `reasons` is set: the verdict decides, the explained
-    check says why."""
+    worked out. A cell that is not a plain yes is asked its reason when
+    `reasons` is set: the verdict decides, the reason says why."""
     total, done = len(ids) * len(ids), 0
     for outbound in ids:
         row: dict[str, Cell] = {}
@@ -116,8 +118,8 @@ def matrix_rows(
                 row[inbound] = Cell(answer="Same")
             else:
                 verdict = verdict_of(outbound, inbound)
-                reason = cell_reason(explained(outbound, inbound)) if reasons and verdict != "allowed" else ""
-                row[inbound] = Cell(answer=_ANSWERS[verdict], reason=reason)
+                reason = reason_of(outbound, inbound) if reasons and verdict != "allowed" else ""
+                row[inbound] = Cell(answer=ANSWERS[verdict], reason=reason)
             if progress is not None:
                 progress(done, total)
         yield outbound, row

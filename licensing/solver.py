@@ -73,7 +73,7 @@ def _check_assuming(solver: z3.Solver, literals: list[z3.BoolRef]) -> z3.CheckSa
     literal is already a Boolean constant of the solver's context, and
     casting each one on each call cost three times the solving itself."""
     count = len(literals)
-    assumptions = (z3.Ast * count)(*(literal.as_ast() for literal in literals))
+    assumptions = (z3.Ast * count)(*[literal.ast for literal in literals])
     return z3.CheckSatResult(z3.Z3_solver_check_assumptions(solver.ctx.ref(), solver.solver, count, assumptions))
 
 
@@ -82,6 +82,7 @@ class _Session:
         self.problem = problem
         self.solver = problem.solver
         self.budget = budget
+        self.solver.set("max_memory", budget.memory_mb)  # once: each call's own setting costs as much as a small check
         self.checks = 0
         self.out_of_budget = False  # some call found the budget spent
         # the part of the answer being worked out, and the parts in which a
@@ -99,7 +100,6 @@ class _Session:
             result = z3.unknown
         else:
             self.solver.set("timeout", remaining)
-            self.solver.set("max_memory", self.budget.memory_mb)
             result = _check_assuming(self.solver, literals)
             if result == z3.unknown and self.budget.expired:
                 self.out_of_budget = True
@@ -151,6 +151,7 @@ class _Session:
         """Several minimal conflicts: each found one is set aside a clause at a time."""
         found: list[list[z3.BoolRef]] = []
         seen_sets: set[frozenset[int]] = set()
+        keyed = [(x.get_id(), x) for x in literals]  # each id asked of z3 once, not once per search
         queue: list[frozenset[int]] = [frozenset()]
         tried: set[frozenset[int]] = set()
         searches = 0
@@ -160,11 +161,11 @@ class _Session:
                 continue
             tried.add(excluded)
             searches += 1
-            trial = [x for x in literals if x.get_id() not in excluded]
-            if self.check(trial) != z3.unsat:
+            trial = [(key, x) for key, x in keyed if key not in excluded]
+            if self.check([x for _, x in trial]) != z3.unsat:
                 continue
             in_core = self.core_ids()
-            mus = self.minimize([x for x in trial if x.get_id() in in_core])
+            mus = self.minimize([x for key, x in trial if key in in_core])
             key = frozenset(x.get_id() for x in mus)
             if key not in seen_sets:
                 seen_sets.add(key)
@@ -538,6 +539,19 @@ def _base(problem: Problem) -> tuple[list[z3.BoolRef], list[z3.BoolRef]]:
     return [f.literal for f in problem.facts] + [i.literal for i in problem.instances], [i.literal for i in problem.undecided]
 
 
+def _distinct_cores(results: list[EnvResult]) -> list[list[z3.BoolRef]]:
+    """Every minimal conflict the evaluations found, once each, in the order found."""
+    conflicts: list[list[z3.BoolRef]] = []
+    seen: set[frozenset[int]] = set()
+    for result in results:
+        for core in result.cores:
+            key = frozenset(x.get_id() for x in core)
+            if key not in seen:
+                seen.add(key)
+                conflicts.append(core)
+    return conflicts
+
+
 def verdict_per_release(problem: Problem, budget: Budget | None = None) -> dict[str, VerdictName]:
     """The verdict of the question under each release license of its domain,
     from one compiled problem (see `compile_problem(releases=...)`): each is
@@ -568,6 +582,27 @@ def verdict_per_release(problem: Problem, budget: Budget | None = None) -> dict[
     return out
 
 
+def decide_conflicts(problem: Problem, budget: Budget | None = None) -> Decision:
+    """The verdict with its minimal conflicts and open questions only: what
+    a matrix cell's reason reads. A verdict-only problem will do (see
+    `compile_problem(verdict_only=True)`): no ways out are looked for."""
+    session = _Session(problem, budget or Budget(DEFAULT_BUDGET_MS))
+    base, undecided = _base(problem)
+    results = _evaluate(session, base, undecided, problem.env, explain=True)
+    return Decision(
+        verdict=verdict_from_statuses([r.status for r in results]),
+        results=results,
+        depends=_depends(problem.env, results),
+        conflicts=_distinct_cores(results),
+        obligations=[],
+        release=problem.resolved.facts.release,
+        release_options=[],
+        choices=[],
+        fixes=[],
+        notes=[],
+    )
+
+
 def decide(problem: Problem, explain: bool = True, budget: Budget | None = None) -> Decision:
     """Decide the verdict for a compiled problem, with conflicts and obligations.
 
@@ -580,14 +615,7 @@ def decide(problem: Problem, explain: bool = True, budget: Budget | None = None)
     verdict = verdict_from_statuses([r.status for r in results])
     notes = sorted({f"the solver gave up: {r.reason}" for r in results if r.status == "unknown" and r.reason})
 
-    conflicts: list[list[z3.BoolRef]] = []
-    seen: set[frozenset[int]] = set()
-    for result in results:
-        for core in result.cores:
-            key = frozenset(x.get_id() for x in core)
-            if key not in seen:
-                seen.add(key)
-                conflicts.append(core)
+    conflicts = _distinct_cores(results)
 
     release: str | None = None
     release_options: list[str] = []

@@ -24,7 +24,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("compiler", {"environment", "compiler"}),
     ("solver", {"solver"}),
     ("explain", {"verdict", "wording", "explain"}),
-    ("engine", {"matrix", "engine"}),
+    ("engine", {"matrix", "answers", "engine"}),
     ("tools", {"cases", "show", "render", "repo", "reference"}),
     ("cli", {"cli"}),
 ]

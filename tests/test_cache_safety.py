@@ -76,10 +76,10 @@ def _cache_file(folder: Path, library: Library) -> Path:
     return folder / f"library-{library.fingerprint}.json"
 
 
-def _sign(key: bytes, cache_key: str, body: bytes, fmt: int = cache.FORMAT, version: str = __version__) -> bytes:
-    """A cache file as licet writes it: header with an HMAC of header, cache key and body."""
+def _sign(key: bytes, cache_key: str, body: bytes, fmt: int = cache.FORMAT, version: str = __version__, kind: str = "library") -> bytes:
+    """A cache file as licet writes it: header with an HMAC of header, kind and cache key, and body."""
     prefix = f"licet-cache {fmt} {version}"
-    mac = hmac.new(key, f"{prefix}\n{cache_key}\n".encode() + body, hashlib.sha256).hexdigest()
+    mac = hmac.new(key, f"{prefix}\n{kind}-{cache_key}\n".encode() + body, hashlib.sha256).hexdigest()
     return f"{prefix} {mac}\n".encode() + body
 
 

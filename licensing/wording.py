@@ -10,12 +10,14 @@ descriptions); nothing here knows a license.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import assert_never
+from typing import TYPE_CHECKING, assert_never
 
 from . import nodes as n
 from .checker import Vocabulary
 from .environment import VerdictName, amount
-from .verdict import DependsOn, FactRef, FixKind, WaiverApplied
+
+if TYPE_CHECKING:  # only named in annotations: describing a license needs no verdict models
+    from .verdict import DependsOn, FactRef, FixKind, WaiverApplied
 
 HEADLINES: dict[VerdictName, str] = {
     "allowed": "ALLOWED: a compliant way exists whatever the open questions are.",

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from licensing import Engine
 from licensing.cases import (
@@ -26,6 +28,7 @@ from licensing.cases import (
 )
 from licensing.cli.main import cli
 from licensing.matrix import matrix_licenses
+from licensing.show import count_cases
 
 RULES = Path(__file__).parent.parent / "rules"
 
@@ -246,3 +249,24 @@ def test_a_matrix_column_gives_the_verdicts_of_its_cells_checked_one_by_one(engi
         assert set(column) == set(ids) - {inbound}
         for outbound, verdict in column.items():
             assert verdict == engine.check(cell_scenario(engine.library, outbound, inbound), explain=False).verdict, (outbound, inbound)
+
+
+_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    cases=st.lists(_VALUES, max_size=6),
+    others=st.dictionaries(st.text(max_size=6).filter(lambda k: k != "cases"), _VALUES, max_size=3),
+    flow=st.booleans(),
+)
+def test_counting_cases_from_parser_events_agrees_with_loading_the_file(tmp_path_factory, cases, others, flow):
+    """`licet licenses` counts each file's cases from the parser's events
+    alone; the count is the length of the loaded `cases` list."""
+    path = tmp_path_factory.mktemp("count") / "x.cases.yaml"
+    path.write_text(yaml.safe_dump({**others, "cases": cases}, default_flow_style=flow), encoding="utf-8")
+    assert count_cases(path) == len(cases)

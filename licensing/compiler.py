@@ -44,30 +44,30 @@ FactKind = Literal["action", "purpose", "flag", "number", "assumption", "release
 
 class Terms:
     """Boolean connectives that fold constants, in one z3 context. z3 shares
-    equal terms, so a constant is told by its id: one call into z3 rather
-    than the four of `z3.is_true`."""
+    equal terms, so a constant is told by its address: no call into z3 at
+    all, where `z3.is_true` makes four."""
 
     def __init__(self, context: z3.Context) -> None:
         self.context = context
         self._ref = context.ref()
         self.true = z3.BoolVal(True, context)
         self.false = z3.BoolVal(False, context)
-        self._true_id = self.true.get_id()
-        self._false_id = self.false.get_id()
+        self._true_at = self.true.as_ast().value
+        self._false_at = self.false.as_ast().value
 
     def is_true(self, item: z3.BoolRef) -> bool:
-        return bool(item.get_id() == self._true_id)
+        return bool(item.as_ast().value == self._true_at)
 
     def is_false(self, item: z3.BoolRef) -> bool:
-        return bool(item.get_id() == self._false_id)
+        return bool(item.as_ast().value == self._false_at)
 
     def all(self, *items: z3.BoolRef) -> z3.BoolRef:
         kept = []
         for item in items:
-            found = item.get_id()
-            if found == self._false_id:
+            found = item.as_ast().value
+            if found == self._false_at:
                 return self.false
-            if found != self._true_id:
+            if found != self._true_at:
                 kept.append(item)
         if not kept:
             return self.true
@@ -76,20 +76,20 @@ class Terms:
     def any(self, *items: z3.BoolRef) -> z3.BoolRef:
         kept = []
         for item in items:
-            found = item.get_id()
-            if found == self._true_id:
+            found = item.as_ast().value
+            if found == self._true_at:
                 return self.true
-            if found != self._false_id:
+            if found != self._false_at:
                 kept.append(item)
         if not kept:
             return self.false
         return kept[0] if len(kept) == 1 else self._nary(z3.Z3_mk_or, kept)
 
     def negate(self, item: z3.BoolRef) -> z3.BoolRef:
-        found = item.get_id()
-        if found == self._true_id:
+        found = item.as_ast().value
+        if found == self._true_at:
             return self.false
-        if found == self._false_id:
+        if found == self._false_at:
             return self.true
         return z3.BoolRef(z3.Z3_mk_not(self._ref, item.as_ast()), self.context)
 

@@ -90,6 +90,8 @@ class _Session:
         self.part: ExplanationPart | None = None
         self.gave_up: list[ExplanationPart] = []
         self.minimal: dict[tuple[int, ...], list[z3.BoolRef]] = {}  # a core → its minimal subset
+        self.ids: dict[int, int] = {}  # Python object → z3 id of the literals asked (see id_of)
+        self.kept: list[z3.BoolRef] = []
 
     def check(self, literals: list[z3.BoolRef]) -> z3.CheckSatResult:
         """One solver call, given only what is left of the budget; none once it is spent."""
@@ -122,6 +124,15 @@ class _Session:
 
     # ------------------------------------------------------------ conflicts
 
+    def id_of(self, literal: z3.BoolRef) -> int:
+        """z3's id of a tracked literal, asked of z3 once per session: the
+        same literal objects recur in every conflict search."""
+        known = self.ids.get(id(literal))
+        if known is None:
+            known = self.ids[id(literal)] = literal.get_id()
+            self.kept.append(literal)  # alive as long as its id is remembered, so id() is not reused
+        return known
+
     def core_ids(self) -> set[int]:
         return {x.get_id() for x in self.solver.unsat_core()}
 
@@ -151,7 +162,7 @@ class _Session:
         """Several minimal conflicts: each found one is set aside a clause at a time."""
         found: list[list[z3.BoolRef]] = []
         seen_sets: set[frozenset[int]] = set()
-        keyed = [(x.get_id(), x) for x in literals]  # each id asked of z3 once, not once per search
+        keyed = [(self.id_of(x), x) for x in literals]
         queue: list[frozenset[int]] = [frozenset()]
         tried: set[frozenset[int]] = set()
         searches = 0

@@ -145,8 +145,9 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "memo"]), default="text", show_default=True,
-              help="text: one page for people; json: one object per scenario, one per line; memo: a markdown memo for an approval ticket")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "memo", "markdown"]), default="text", show_default=True,
+              help="text: one page for people; json: one object per scenario, one per line; memo: a markdown memo for an approval ticket; "
+                   "markdown: a pull-request comment, with the lineage as a Mermaid diagram")
 @click.option("--detail", is_flag=True, help="text: every clause id, path, rule location and solver term behind the answer")
 @click.option("--code", multiple=True, metavar="LICENSE", help="quick query: code the system includes")
 @click.option("--weights", multiple=True, metavar="LICENSE", help="quick query: model weights the system includes")
@@ -224,6 +225,10 @@ def check(
                 click.echo("")
             if fmt == "memo":
                 click.echo(render_memo(verdict, scenario, describe=engine.library.vocabulary.describe), nl=False)
+            elif fmt == "markdown":
+                from licensing.render.markdown import render_verdict_markdown
+
+                click.echo(render_verdict_markdown(verdict, scenario), nl=False)
             else:
                 click.echo(render_verdict_detail(verdict) if detail else render_verdict(verdict))
         codes.append(EXIT_CODES[verdict.verdict])

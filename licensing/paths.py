@@ -1,6 +1,7 @@
 """Where the shipped grammar and rules live, installed or in a checkout.
 
-An installed package carries them as `licensing/grammars` and `licensing/rules`;
+An installed package carries them as `licensing/grammars`, `licensing/rules`
+and `licensing/examples`;
 a checkout (and an editable install) keeps them beside the `licensing` folder.
 """
 
@@ -22,6 +23,11 @@ def _shipped(name: str) -> Path:
 
 def rules_dir() -> Path:
     return _shipped("rules")
+
+
+def examples_dir() -> Path:
+    """The example scenarios (`examples/` in a checkout, shipped for `licet serve`)."""
+    return _shipped("examples")
 
 
 def grammar_path() -> Path:

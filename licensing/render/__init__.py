@@ -6,5 +6,7 @@ sentences come from `licensing.wording`, values from the verdict models.
 
 - `text`: a verdict as plain text (`licet check`), pinning-case results, matrices;
 - `library`: `licet licenses`, `licet show`, `licet vocabulary`;
-- `scan`: a scan report as text, JSON, SARIF 2.1.0 and markdown.
+- `scan`: a scan report as text, JSON, SARIF 2.1.0 and markdown;
+- `markdown`: a verdict as a pull-request comment (`licet check --format markdown`);
+- `lineage`: the graph of a question, and its Mermaid text (markdown and the web page).
 """

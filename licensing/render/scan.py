@@ -14,9 +14,11 @@ import yaml
 
 from ..location import Location
 from ..repo.scan import ScanReport
+from ..scenario import scenario_from_dict
 from ..verdict import ClauseRef, Conflict, FactRef, Fix
 from ..version import __version__
 from ..wording import HEADLINES, outcomes_text, path_text, waiver_scope
+from .lineage import mermaid_block
 from .text import depends_lines, ways_out_lines
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -285,6 +287,8 @@ def render_scan_markdown(report: ScanReport) -> str:
                 if ref.quote:
                     out.append(f"  > {ref.quote}")
         out.append("")
+    # the lineage, drawn: GitHub and GitLab render the Mermaid block in the comment
+    out += ["#### Lineage", "", *mermaid_block(scenario_from_dict(report.scenario), verdict), ""]
     if verdict.depends_on:
         out.append("#### It depends on")
         out.append("")

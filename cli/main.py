@@ -549,6 +549,119 @@ def init(path: str, to_stdout: bool, rules: str | None) -> None:
     click.echo(f"wrote {written}: edit the use (commercial? purposes?) and run `licet scan {path}`")
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="the address to listen on; any but a loopback one lets other machines in, and the page has no authentication")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="the port to listen on")
+@click.option("--open", "open_browser", is_flag=True, help="open the page in the default browser")
+@rules_option()
+@timeout_option
+def serve(host: str, port: int, open_browser: bool, rules: str | None, timeout: float) -> None:
+    """Serve the web page: compose a question, see the answer and its lineage,
+    browse the library, download the memo. Needs the `web` extra."""
+    try:
+        from licensing.web import serve as serving
+    except ImportError as err:
+        raise LicetError(f"licet serve needs the web extra ({err.name or err} is not installed)", code="licet.serve.missing",
+                         hint="pip install 'licet[web]'") from None
+    engine = _engine(rules, timeout)
+    url = serving.url_of(host, port)
+    if not serving.is_loopback(host):
+        click.echo(f"warning: listening on {host}: anyone who can reach this machine on port {port} can use the page, which has no "
+                   "authentication, and see what is typed into it\n  help: keep the default --host 127.0.0.1 unless the network is yours", err=True)
+    click.echo(f"licet serve: {url} (Ctrl+C stops it)", err=True)
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(url)
+    serving.run(engine, host, port)
+
+
+@cli.command("audit")
+@click.argument("table", required=False, type=click.Path(dir_okay=False))
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="the findings table to write (Parquet; default: beside TABLE); "
+              "with --summary of a findings table: the report (markdown; default: beside it)")
+@click.option("--summary", is_flag=True, help="write the report: markdown with tables, and charts (PNG) beside it")
+@click.option("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster (tcp://host:8786) instead of a local one")
+@click.option("--workers", type=click.IntRange(min=1), help="worker processes of the local cluster (default: one per core)")
+@click.option("--depth", type=click.IntRange(min=1), default=8, show_default=True, help="levels of ancestors followed; past them terms are unknown")
+@click.option("--cards", multiple=True, type=click.Path(file_okay=False), help="a folder of local cards (ORG/NAME/README.md) for upstreams not in the table")
+@click.option("--online", is_flag=True, help="build the table from the Hugging Face Hub first (with --author)")
+@click.option("--author", "authors", multiple=True, metavar="ORG", help="with --online: a user or organisation whose models and datasets to list")
+@click.option("--limit", type=click.IntRange(min=1), help="with --online: at most this many repos of each author and kind")
+@click.option("--table", "built_table", type=click.Path(dir_okay=False), help="with --online: the table to build (JSON Lines; default: "
+              "beside the findings); a stopped build resumes")
+@rules_option("use another rules folder (it must exist on every worker)")
+@timeout_option
+def audit_command(table: str | None, output: str | None, summary: bool, scheduler: str | None, workers: int | None, depth: int,
+                  cards: tuple[str, ...], online: bool, authors: tuple[str, ...], limit: int | None, built_table: str | None,
+                  rules: str | None, timeout: float) -> None:
+    """Audit a whole Hub: every repo's lineage checked on a Dask cluster.
+
+    TABLE has one row per Hugging Face repo (Parquet or JSON Lines; columns
+    id, kind, license, license_name, base_model, base_model_relation, datasets,
+    downloads, last_modified). Each repo is checked as distributed and served
+    under the license it declares, with its base models and datasets,
+    transitively, upstream. The findings (one row per repo: verdict,
+    conflicts with license, clause and section, unresolved upstreams, the
+    path) go to a Parquet table. Exit code 0 when the audit ran, 2 for bad input.
+    """
+    from licensing.audit.table import AuditError, is_findings_table
+
+    if table is not None and summary and not online and is_findings_table(table):
+        from licensing.audit.report import write_report
+
+        report = write_report(table, output)
+        click.echo(f"wrote {report.markdown} ({report.repos:,} repos) and {len(report.charts)} charts beside it")
+        return
+    if authors and not online:
+        raise AuditError("--author lists the Hub, and nothing is fetched without --online", code="licet.audit.offline",
+                         hint="add --online, or audit a table you have")
+    if online == (table is not None):
+        raise AuditError("give a TABLE, or --online with --author, one of them", code="licet.audit.invalid",
+                         hint="e.g. licet audit hub.parquet -o findings.parquet; licet audit --online --author meta-llama -o findings.parquet")
+    if scheduler is not None and workers is not None:
+        raise AuditError("--workers sizes a local cluster; an existing one (--scheduler) has its own", code="licet.audit.invalid")
+    findings = Path(output) if output else Path(table or "hub").with_suffix(".findings.parquet")
+    if online:
+        from licensing.audit.hub import build_table, default_listing_api
+
+        built = Path(built_table) if built_table else findings.with_suffix(".hub.jsonl")
+        made = build_table(authors, built, api=default_listing_api(), limit=limit)
+        click.echo(f"{'resumed and ' if made.resumed else ''}built {built}: {made.rows:,} repos ({made.fetched:,} fetched now)", err=True)
+        table = str(built)
+    from licensing.audit.check import AuditConfig
+    from licensing.audit.run import audit, summary_lines
+
+    assert table is not None
+    config = AuditConfig(rules=rules, timeout_ms=_engine(rules, timeout).timeout_ms)
+    bar: Any = None
+
+    def progress(stage: str, done: int, total: int) -> None:
+        nonlocal bar
+        if not sys.stderr.isatty():
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label="checking", file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+        if done == total:
+            bar.__exit__(None, None, None)
+
+    def level(stats: Any) -> None:
+        if sys.stderr.isatty():
+            click.echo(f"lineage: depth {stats.depth}, {stats.frontier:,} ancestors first reached", err=True)
+
+    result = audit(table, findings, scheduler=scheduler, workers=workers, depth=depth, cards=cards, config=config, progress=progress,
+                   on_level=level)
+    click.echo("\n".join(summary_lines(result)))
+    if summary:
+        from licensing.audit.report import write_report
+
+        report = write_report(findings)
+        click.echo(f"wrote {report.markdown} and {len(report.charts)} charts beside it")
+
+
 def main() -> None:
     """Entry point of the `licet` command."""
     cli(prog_name="licet")

@@ -25,8 +25,8 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("solver", {"solver"}),
     ("explain", {"verdict", "wording", "explain"}),
     ("engine", {"matrix", "answers", "engine"}),
-    ("tools", {"cases", "show", "render", "repo", "reference"}),
-    ("cli", {"cli"}),
+    ("tools", {"cases", "show", "render", "repo", "reference", "audit"}),
+    ("cli", {"cli", "web"}),
 ]
 RANK = {module: rank for rank, (_, modules) in enumerate(LAYERS) for module in modules}
 # The reference evaluator is the oracle the fast path is checked against: it

@@ -24,9 +24,9 @@ def test_readme_example_output_is_real(runner, monkeypatch):
 
 def test_ci_runs_the_readme_commands():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert "pip install '.[scan]' && licet check examples/llama-synthetic-data.yaml" in README
-    assert "pip install '.[scan,test]' && pytest" in README
-    assert "pip install '.[scan,test]' && pytest" in ci
+    assert "pip install '.[scan,web,audit]' && licet check examples/llama-synthetic-data.yaml" in README
+    assert "pip install '.[scan,web,audit,test]' && pytest" in README
+    assert "pip install '.[scan,web,audit,test]' && pytest" in ci
     assert "licet check examples/llama-synthetic-data.yaml" in ci
 
 

@@ -33,6 +33,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 # licet's caches for this run only, so that "cold" and "warm" mean what they say;
@@ -79,10 +80,32 @@ def whole_process(command: list[str], runs: int, before: Callable[[], object] | 
     return times
 
 
+def beside_python(command: str) -> str | None:
+    """The command installed with this Python (a "before" venv's own licet), else the one on PATH."""
+    own = Path(sys.executable).parent / command
+    return str(own) if own.exists() else shutil.which(command)
+
+
 def forget_answers() -> None:
     """Cold runs: the matrix answers of earlier runs are thrown away (the library cache is kept)."""
     for path in CACHE.glob("answers-*.json"):
         path.unlink()
+
+
+def pair_answer(engine: Any, library: Any) -> Callable[[tuple[str, str]], object]:
+    """One pair's answer with its reason. An engine from before
+    `Engine.compatibility` (a "before" run of this script): the cell's
+    verdict, then, when it is not allowed, its explained check for the reason."""
+    if hasattr(engine, "compatibility"):
+        return lambda pair: engine.compatibility(*pair)
+    from licensing.matrix import cell_scenario
+
+    def answer(pair: tuple[str, str]) -> object:
+        if engine.check(cell_scenario(library, *pair), explain=False).verdict != "allowed":
+            return engine.check(cell_scenario(library, *pair))
+        return None
+
+    return answer
 
 
 def compound(rng: random.Random, ids: list[str]) -> str:
@@ -132,13 +155,14 @@ def main() -> None:
     pairs = pairs[: args.pairs]
     theirs = per_item(lambda p: flict.check_compat(*p), pairs) if flict else None
     cold_engine = licensing.Engine(library=library)
-    cold = per_item(lambda p: cold_engine.compatibility(*p), pairs)
-    cold_engine.save_answers()
+    cold = per_item(pair_answer(cold_engine, library), pairs)
     row(f"{len(pairs)} distinct license pairs with reason, in process, p50, cold", cold, theirs, "µs", 1e6)
     print(f"  (cold mean {statistics.mean(cold) * 1e3:.2f} ms)", file=sys.stderr)
-    warm_engine = licensing.Engine(library=library)
-    row(f"{len(pairs)} distinct license pairs with reason, in process, p50, warm", per_item(lambda p: warm_engine.compatibility(*p), pairs),
-        theirs, "µs", 1e6)
+    if hasattr(cold_engine, "save_answers"):
+        cold_engine.save_answers()
+        warm_engine = licensing.Engine(library=library)
+        row(f"{len(pairs)} distinct license pairs with reason, in process, p50, warm", per_item(pair_answer(warm_engine, library), pairs),
+            theirs, "µs", 1e6)
     forget_answers()
 
     # compound expressions against one outbound license
@@ -158,7 +182,7 @@ def main() -> None:
     row(f"{len(expressions)} compound expressions (2-5 leaves) vs {outbound}, p50", ours, theirs, "µs", 1e6)
 
     # the matrix, whole process: cold (no answers kept from before) and warm
-    licet = shutil.which("licet") or str(Path(sys.executable).parent / "licet")
+    licet = beside_python("licet") or "licet"
     matrix_runs = max(1, args.runs // 2)
     theirs = whole_process([sys.executable, "-c", FLICT_MATRIX, *shared], matrix_runs) if flict else None
     csv_command = [licet, "matrix", "--format", "csv", *shared]
@@ -169,7 +193,7 @@ def main() -> None:
     row(f"matrix of {len(shared)} code licenses with each No's reason (json), warm", whole_process(json_command, matrix_runs), None)
 
     # start-up
-    flict_bin = shutil.which("flict")
+    flict_bin = beside_python("flict")
     row("--help, whole process", whole_process([licet, "--help"], args.runs), whole_process([flict_bin, "--help"], args.runs) if flict_bin else None)
     row("list the licenses, whole process", whole_process([licet, "licenses"], args.runs),
         whole_process([flict_bin, "list"], args.runs) if flict_bin else None)

@@ -36,6 +36,7 @@ from typing import Any, Protocol
 
 from ..repo.cards import hub_id
 from ..repo.policy import missing_dependency
+from ..repo.refresh import card_data
 from .table import AuditError
 
 LISTED_FIELDS = ["cardData", "tags", "downloads", "lastModified"]
@@ -193,7 +194,7 @@ def row_of(info: Any, kind: str) -> dict[str, Any] | None:
     repo = getattr(info, "id", None) or getattr(info, "modelId", None)
     if not isinstance(repo, str) or hub_id(repo) is None:
         return None
-    card = _card_data(info)
+    card = card_data(info) or {}  # a card of the wrong shape counts as none
     tags = [t for t in (getattr(info, "tags", None) or []) if isinstance(t, str)]
     row: dict[str, Any] = {"id": repo, "kind": kind, "license": card.get("license"), "license_name": card.get("license_name")}
     if row["license"] is None:
@@ -216,17 +217,6 @@ def row_of(info: Any, kind: str) -> dict[str, Any] | None:
     modified = getattr(info, "last_modified", None) or getattr(info, "lastModified", None)
     row["last_modified"] = modified.isoformat() if isinstance(modified, (dt.datetime, dt.date)) else modified if isinstance(modified, str) else None
     return row
-
-
-def _card_data(info: Any) -> dict[str, Any]:
-    data = getattr(info, "card_data", None) or getattr(info, "cardData", None)
-    if data is None:
-        return {}
-    try:
-        found = data.to_dict() if hasattr(data, "to_dict") else dict(data)
-    except Exception:  # noqa: BLE001 - card metadata of the wrong shape counts as none
-        return {}
-    return found if isinstance(found, dict) else {}
 
 
 def _rate_limited(err: BaseException) -> float | None:

@@ -322,7 +322,7 @@ def _fetch(repo: _Repo, api: RefreshApi, library: Library, fetched: str) -> tupl
     except Exception as err:  # noqa: BLE001 - any Hub failure leaves this repo out, and the others go on
         reason, message = _failure(err)
         return RefreshProblem(target=repo.id, kind=repo.kind, reason=reason, message=message)
-    data = _card_data(info)
+    data = card_data(info)
     if data is None:
         return RefreshProblem(target=repo.id, kind=repo.kind, reason="hub-error", message="the Hub API's card metadata cannot be read")
     says = _card_says(data)
@@ -335,7 +335,7 @@ def _fetch(repo: _Repo, api: RefreshApi, library: Library, fetched: str) -> tupl
     return entry, says
 
 
-def _card_data(info: Any) -> dict[str, Any] | None:
+def card_data(info: Any) -> dict[str, Any] | None:
     """The card metadata of a Hub API answer ({} when the repo has no card); None when it is not a mapping."""
     card_data = getattr(info, "card_data", None) or getattr(info, "cardData", None)
     if card_data is None:
